@@ -1,0 +1,10 @@
+#include "api/routes.hpp"
+
+namespace companion::api {
+
+void register_routes(http::Router& router, Services& services) {
+    register_health_routes(router, services);
+    register_metrics_routes(router, services);
+}
+
+}  // namespace companion::api

@@ -1,0 +1,115 @@
+#include "cli/cli.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/app.hpp"
+#include "config/production_checks.hpp"
+#include "config/settings.hpp"
+
+namespace companion::cli {
+namespace {
+
+struct CommonOptions {
+    std::string env_file;
+};
+
+config::Settings load(const CommonOptions& options) {
+    config::EnvMap file_values;
+    if (!options.env_file.empty()) file_values = config::read_env_file(options.env_file);
+    return config::load_settings(file_values, config::read_process_environment());
+}
+
+int serve_command(const CommonOptions& options, const std::optional<std::string>& host,
+                  const std::optional<int>& port) {
+    auto settings = load(options);
+    if (host) settings.host = *host;
+    if (port) settings.port = static_cast<std::uint16_t>(*port);
+    for (const auto& key : settings.unknown_env_file_keys) {
+        std::fprintf(stderr, "warning: %s in %s is not a setting of companion (ignored)\n",
+                     key.c_str(), options.env_file.c_str());
+    }
+    return app::serve(settings);
+}
+
+std::string_view verdict_label(config::CheckResult::Verdict verdict, bool production) {
+    switch (verdict) {
+        case config::CheckResult::Verdict::pass: return "PASS";
+        case config::CheckResult::Verdict::warn: return "WARN";
+        case config::CheckResult::Verdict::fail: return production ? "FAIL" : "WARN";
+    }
+    return "FAIL";
+}
+
+int check_config_command(const CommonOptions& options) {
+    const auto settings = load(options);
+    std::cout << "Settings (secrets masked):\n";
+    for (const auto& [name, value] : config::describe(settings)) {
+        std::cout << fmt::format("  {:<32} {}\n", name, value);
+    }
+    for (const auto& key : settings.unknown_env_file_keys) {
+        std::cout << fmt::format("  warning: {} in {} is not a setting of companion (ignored)\n",
+                                 key, options.env_file);
+    }
+    const bool production = settings.environment == config::Environment::production;
+    std::cout << fmt::format("\nProduction checks (ENVIRONMENT={}{}):\n",
+                             config::to_string(settings.environment),
+                             production ? "" : "; failures only block a production start");
+    const auto results = config::run_production_checks(settings);
+    for (const auto& result : results) {
+        std::cout << fmt::format("  [{}] {}\n", verdict_label(result.verdict, production),
+                                 result.message);
+    }
+    const bool refused = production && !config::passes(results);
+    std::cout << (refused ? "\nThe service would refuse to start.\n"
+                          : "\nThe service would start.\n");
+    return refused ? 1 : 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+    CLI::App app{"companion: a self-hosted AI companion service with memory", "companion"};
+    app.require_subcommand(1);
+    CommonOptions options;
+    std::optional<std::string> host;
+    std::optional<int> port;
+
+    auto* serve = app.add_subcommand("serve", "Run the HTTP service");
+    serve->add_option("--env-file", options.env_file, "Read settings from this KEY=VALUE file")
+        ->check(CLI::ExistingFile);
+    serve->add_option("--host", host, "Address to listen on (overrides HOST)");
+    serve->add_option("--port", port, "Port to listen on (overrides PORT)")
+        ->check(CLI::Range(0, 65535));
+
+    auto* check = app.add_subcommand(
+        "check-config", "Print every setting (secrets masked) and the production checks; exit 1 "
+                        "when ENVIRONMENT=production and a check fails");
+    check->add_option("--env-file", options.env_file, "Read settings from this KEY=VALUE file")
+        ->check(CLI::ExistingFile);
+
+    app.add_subcommand("version", "Print the version");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        return app.exit(error);
+    }
+
+    try {
+        if (serve->parsed()) return serve_command(options, host, port);
+        if (check->parsed()) return check_config_command(options);
+        std::cout << "companion " << COMPANION_VERSION << "\n";
+        return 0;
+    } catch (const config::ConfigError& error) {
+        std::fprintf(stderr, "configuration error: %s\n", error.what());
+        return 1;
+    }
+}
+
+}  // namespace companion::cli

@@ -1,0 +1,111 @@
+// The service's whole configuration: one typed struct, parsed and validated once at start-up.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace companion::config {
+
+enum class Environment { development, staging, production, test };
+enum class LogLevel { trace, debug, info, warning, error, critical };
+enum class JwtAlgorithm { HS256, HS384, HS512 };
+
+std::string_view to_string(Environment environment);
+std::string_view to_string(LogLevel level);
+std::string_view to_string(JwtAlgorithm algorithm);
+
+struct Settings {
+    Environment environment = Environment::development;
+    std::string host = "0.0.0.0";
+    std::uint16_t port = 8000;
+
+    bool require_authentication = true;
+    std::string jwt_secret_key = "change-me-in-production";
+    JwtAlgorithm jwt_algorithm = JwtAlgorithm::HS256;
+    int jwt_expiration_hours = 24;
+
+    // Empty means the embedded SQLite store under data_dir. Normalised to the libpq form
+    // (postgresql://...), the SQLAlchemy driver suffix (+asyncpg) removed.
+    std::string postgres_url;
+    std::string data_dir = "./data";
+    int postgres_pool_size = 20;
+    int postgres_max_overflow = 40;
+
+    std::string lm_studio_base_url = "http://localhost:1234/v1";
+    std::string lm_studio_model_name = "local-model";
+    double lm_studio_temperature = 0.7;
+    int lm_studio_max_tokens = 2000;
+
+    std::string redis_url = "redis://localhost:6379/0";
+    bool redis_enabled = false;
+
+    // Exact origins; {"*"} allows any origin (refused in production).
+    std::vector<std::string> cors_origins;
+    int rate_limit_requests_per_minute = 60;
+    LogLevel log_level = LogLevel::info;
+    int max_message_length = 4000;
+    std::size_t max_request_body_bytes = 65536;
+
+    int short_term_memory_size = 10;
+    int long_term_memory_top_k = 5;
+    double memory_similarity_threshold = 0.7;
+
+    int worker_threads = 0;  // set by load_settings: WORKER_THREADS, else the core count (>= 1)
+    int shutdown_grace_seconds = 20;
+
+    // HTTP server limits.
+    int http_keepalive_timeout_seconds = 75;  // an idle keep-alive connection is closed after this
+    int http_read_timeout_seconds = 15;       // a request must arrive whole within this once it began
+    int http_write_timeout_seconds = 30;      // a response must be taken by the client within this
+    std::size_t http_max_header_bytes = 16384;
+    int http_max_connections = 20000;
+
+    // Keys of the env file that are not settings of ours (likely typos); reported, never fatal.
+    std::vector<std::string> unknown_env_file_keys;
+};
+
+// A value that cannot be used. what() is one line naming the variable, the (masked) value and
+// what is allowed, e.g. `PORT="abc" is invalid: expected an integer from 1 to 65535`.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+using EnvMap = std::map<std::string, std::string>;
+
+// Parses an env file: KEY=VALUE lines, blank lines and # comments, optional `export `, single or
+// double quotes (double quotes understand \n, \" and \\), inline ` #` comments after unquoted
+// values. Throws ConfigError naming the file and line for a malformed line.
+EnvMap parse_env_file_text(const std::string& text, const std::string& file_name);
+EnvMap read_env_file(const std::string& path);
+
+// Reads the process environment (only the names this service knows are used).
+EnvMap read_process_environment();
+
+// Builds Settings from the env file's values overlaid by the process environment (the process
+// environment wins, as in pydantic-settings). Throws ConfigError on the first bad value.
+Settings load_settings(const EnvMap& env_file, const EnvMap& process_env);
+
+// Every setting as (NAME, display value) in a stable order, secrets masked (JWT_SECRET_KEY shows
+// only its length, POSTGRES_URL and REDIS_URL hide their passwords).
+std::vector<std::pair<std::string, std::string>> describe(const Settings& settings);
+
+// Every variable name this service reads.
+const std::vector<std::string>& known_variables();
+
+// The URL with the password of its user info (and of a `password=` query parameter) replaced by
+// ***, for logs and messages. Text that is not a URL is returned unchanged.
+std::string mask_url_password(std::string_view url);
+
+// The percent-decoded password of the URL's user info, else of its `password=` query parameter;
+// nullopt when it has neither.
+std::optional<std::string> url_password(std::string_view url);
+
+}  // namespace companion::config

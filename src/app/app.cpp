@@ -1,21 +1,21 @@
 #include "app/app.hpp"
 
-#include <condition_variable>
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include "api/routes.hpp"
+#include "app/shutdown.hpp"
 #include "config/production_checks.hpp"
 #include "health/health_monitor.hpp"
 #include "health/readiness.hpp"
@@ -72,64 +72,41 @@ http::ServerOptions server_options(const config::Settings& settings) {
     return options;
 }
 
-// If some coroutine does not end within a few seconds of the close, exit anyway: a shutdown that
-// hangs is worse than one that cuts a last straggler.
-class ShutdownWatchdog {
+http::Handler build_pipeline(const config::Settings& settings, metrics::Registry& registry) {
+    std::vector<http::Middleware> middleware;
+    middleware.push_back(http::request_id());
+    middleware.push_back(http::access_log_and_metrics(registry));
+    middleware.push_back(http::security_headers());
+    middleware.push_back(http::cors(http::CorsPolicy(settings.cors_origins)));
+    middleware.push_back(http::error_barrier());
+    return http::chain(std::move(middleware), http::dispatch);
+}
+
+// The I/O threads, started early so that start-up steps can already run coroutines.
+class IoThreads {
 public:
-    void arm(std::chrono::seconds limit) {
-        thread_ = std::thread([this, limit] {
-            std::unique_lock lock(mutex_);
-            if (!done_cv_.wait_for(lock, limit, [this] { return done_; })) {
-                log::error("shutdown did not finish in time, exiting");
-                log::shutdown();
-                std::_Exit(0);
-            }
-        });
+    IoThreads(asio::io_context& io, int count) : io_(io), guard_(io.get_executor()) {
+        for (int i = 0; i < count; ++i) threads_.emplace_back([&io] { io.run(); });
     }
-    ~ShutdownWatchdog() {
-        {
-            std::lock_guard lock(mutex_);
-            done_ = true;
+    // Lets io.run() return once the last piece of work has ended.
+    void release() { guard_.reset(); }
+    void join() {
+        release();
+        for (auto& thread : threads_) thread.join();
+        threads_.clear();
+    }
+    ~IoThreads() {
+        if (!threads_.empty()) {
+            io_.stop();
+            join();
         }
-        done_cv_.notify_all();
-        if (thread_.joinable()) thread_.join();
     }
 
 private:
-    std::mutex mutex_;
-    std::condition_variable done_cv_;
-    bool done_ = false;
-    std::thread thread_;
+    asio::io_context& io_;
+    asio::executor_work_guard<asio::io_context::executor_type> guard_;
+    std::vector<std::thread> threads_;
 };
-
-// SIGTERM/SIGINT: report not-ready, stop accepting, let in-flight requests finish for up to
-// SHUTDOWN_GRACE_SECONDS, then close every connection. io.run() returns once every coroutine has
-// ended, so nothing is destroyed while a connection still uses it.
-asio::awaitable<void> drain_on_signal(asio::io_context& io, http::Server& server,
-                                      health::Readiness& readiness, std::chrono::seconds grace,
-                                      ShutdownWatchdog& watchdog) {
-    asio::signal_set signals(io, SIGTERM, SIGINT);
-    const int signal = co_await signals.async_wait(asio::use_awaitable);
-    watchdog.arm(grace + std::chrono::seconds(5));
-    readiness.set(health::Readiness::State::draining);
-    log::info("shutting down", {{"signal", signal},
-                                {"in_flight", server.requests_in_flight()},
-                                {"grace_seconds", static_cast<std::int64_t>(grace.count())}});
-    server.begin_drain();
-    const auto deadline = std::chrono::steady_clock::now() + grace;
-    asio::steady_timer timer(io);
-    while (server.requests_in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
-        timer.expires_after(std::chrono::milliseconds(20));
-        co_await timer.async_wait(asio::use_awaitable);
-    }
-    if (server.requests_in_flight() > 0) {
-        log::warn("grace period over, closing requests still in flight",
-                  {{"in_flight", server.requests_in_flight()}});
-    } else {
-        log::info("all requests finished");
-    }
-    server.close_all_connections();
-}
 
 }  // namespace
 
@@ -148,22 +125,16 @@ int serve(const config::Settings& settings) {
 
     ShutdownWatchdog watchdog;
     asio::io_context io(settings.worker_threads);
+    // From here on SIGTERM/SIGINT belong to the graceful shutdown, also during start-up.
+    asio::signal_set signals(io, SIGTERM, SIGINT);
     health::Readiness readiness;
     health::HealthMonitor health_monitor(settings.redis_enabled);
 
     api::Services services{settings, health_monitor, readiness, registry};
     http::Router router;
     api::register_routes(router, services);
-
-    std::vector<http::Middleware> middleware;
-    middleware.push_back(http::request_id());
-    middleware.push_back(http::access_log_and_metrics(registry));
-    middleware.push_back(http::security_headers());
-    middleware.push_back(http::cors(http::CorsPolicy(settings.cors_origins)));
-    middleware.push_back(http::error_barrier());
-    const http::Handler pipeline = http::chain(std::move(middleware), http::dispatch);
-
-    http::Server server(io, server_options(settings), router, pipeline, registry);
+    http::Server server(io, server_options(settings), router, build_pipeline(settings, registry),
+                        registry);
     try {
         server.listen(settings.host, settings.port);
     } catch (const std::exception& error) {
@@ -171,11 +142,18 @@ int serve(const config::Settings& settings) {
         log::shutdown();
         return 1;
     }
+
+    IoThreads threads(io, settings.worker_threads);
+    DrainPlan plan{std::chrono::seconds(settings.shutdown_grace_seconds), {}};
+    asio::co_spawn(io, drain_on_signal(signals, server, readiness, std::move(plan), watchdog),
+                   [](std::exception_ptr error) {
+                       if (!error) return;
+                       // Without its drain the process could not stop cleanly: stop it now.
+                       log::error("graceful shutdown failed, exiting");
+                       log::shutdown();
+                       std::_Exit(1);
+                   });
     server.start();
-    asio::co_spawn(io,
-                   drain_on_signal(io, server, readiness,
-                                   std::chrono::seconds(settings.shutdown_grace_seconds), watchdog),
-                   asio::detached);
     readiness.set(health::Readiness::State::ready);
     log::info("companion listening",
               {{"host", std::string_view(settings.host)},
@@ -184,10 +162,7 @@ int serve(const config::Settings& settings) {
                {"version", COMPANION_VERSION},
                {"worker_threads", settings.worker_threads}});
 
-    std::vector<std::thread> threads;
-    for (int i = 1; i < settings.worker_threads; ++i) threads.emplace_back([&io] { io.run(); });
-    io.run();
-    for (auto& thread : threads) thread.join();
+    threads.join();
     log::info("companion stopped");
     log::shutdown();
     return 0;

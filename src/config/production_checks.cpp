@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "config/url.hpp"
+
 namespace companion::config {
 namespace {
 

@@ -4,12 +4,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "config/url.hpp"  // mask_url_password and url_password, for the settings' URLs
 
 namespace companion::config {
 
@@ -99,13 +100,5 @@ std::vector<std::pair<std::string, std::string>> describe(const Settings& settin
 
 // Every variable name this service reads.
 const std::vector<std::string>& known_variables();
-
-// The URL with the password of its user info (and of a `password=` query parameter) replaced by
-// ***, for logs and messages. Text that is not a URL is returned unchanged.
-std::string mask_url_password(std::string_view url);
-
-// The percent-decoded password of the URL's user info, else of its `password=` query parameter;
-// nullopt when it has neither.
-std::optional<std::string> url_password(std::string_view url);
 
 }  // namespace companion::config

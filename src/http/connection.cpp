@@ -109,6 +109,11 @@ bool has_line_break(std::string_view text) {
     return text.find_first_of("\r\n") != std::string_view::npos;
 }
 
+bool is_framing_header(std::string_view name) {
+    return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+           iequals(name, "Connection") || iequals(name, "Date") || iequals(name, "Content-Type");
+}
+
 // The whole response in one contiguous buffer: one write, no per-field buffer sequence.
 std::string serialize(Response&& response, unsigned version, bool keep_alive, bool head) {
     const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
@@ -121,14 +126,15 @@ std::string serialize(Response&& response, unsigned version, bool keep_alive, bo
     out += "\r\nDate: ";
     out += http_date();
     out += "\r\n";
-    if (!response.content_type.empty()) {
+    if (!response.content_type.empty() && !has_line_break(response.content_type)) {
         out += "Content-Type: ";
         out += response.content_type;
         out += "\r\n";
     }
     for (const auto& [name, value] : response.headers) {
-        // A header must never let a value end the header block (response splitting).
-        if (has_line_break(name) || has_line_break(value)) continue;
+        // A header must never let a value end the header block (response splitting), and the
+        // framing headers are the connection's alone.
+        if (has_line_break(name) || has_line_break(value) || is_framing_header(name)) continue;
         out += name;
         out += ": ";
         out += value;
@@ -178,7 +184,13 @@ asio::awaitable<bool> Server::Impl::exchange(beast::tcp_stream& stream, beast::f
     bool wants_keep_alive = false;
 
     auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
-    if (header_ec) {
+    if (header_ec == bhttp::error::body_limit) {
+        // Beast checks Content-Length against the limit while finishing the header, which is
+        // complete: keep it, so the 413 carries CORS headers, the request id and the route.
+        fill_from_header(request, parser);
+        version = parser.get().version();
+        request.rejection = rejection_for(header_ec);
+    } else if (header_ec) {
         request.rejection = rejection_for(header_ec);
         if (!request.rejection) co_return false;
     } else {
@@ -189,7 +201,7 @@ asio::awaitable<bool> Server::Impl::exchange(beast::tcp_stream& stream, beast::f
         if (length && *length > options.max_body_bytes) {
             request.rejection = rejection_for(bhttp::error::body_limit);
         } else if (!parser.is_done()) {
-            if (iequals(request.header("Expect"), "100-continue")) {
+            if (version == 11 && iequals(request.header("Expect"), "100-continue")) {
                 static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
                 auto [ec, n] = co_await asio::async_write(stream, asio::buffer(go_on), use_tuple);
                 if (ec) co_return false;
@@ -214,21 +226,42 @@ asio::awaitable<bool> Server::Impl::exchange(beast::tcp_stream& stream, beast::f
     stream.expires_after(options.write_timeout);
     auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
     if (write_ec) co_return false;
-    if (refused) co_await lingering_close(stream);
+    // The client may have sent more (a refused body, pipelined requests): closing with unread
+    // data would reset the connection and could destroy the response before it is read.
+    if (refused || (!keep_alive && wants_keep_alive)) co_await lingering_close(stream);
     co_return keep_alive;
 }
 
+// Ends a connection's registration however its coroutine ends (return, exception, destruction).
+class ConnectionRegistration {
+public:
+    ConnectionRegistration(Server::Impl& server, std::shared_ptr<ConnectionSlot> slot)
+        : server_(server), slot_(std::move(slot)) {
+        server_.open_connections_gauge.inc();
+    }
+    ~ConnectionRegistration() {
+        slot_->stream = nullptr;
+        server_.untrack(slot_);
+        server_.open_connections_gauge.dec();
+    }
+    ConnectionRegistration(const ConnectionRegistration&) = delete;
+    ConnectionRegistration& operator=(const ConnectionRegistration&) = delete;
+
+private:
+    Server::Impl& server_;
+    std::shared_ptr<ConnectionSlot> slot_;
+};
+
 asio::awaitable<void> Server::Impl::serve(tcp::socket socket) {
     Counted counted(connections);
-    open_connections_gauge.inc();
-    auto slot = track(socket.get_executor());
-
     boost::system::error_code endpoint_ec;
     const auto remote = socket.remote_endpoint(endpoint_ec);
     const std::string client_ip = endpoint_ec ? std::string() : remote.address().to_string();
 
+    auto slot = track(socket.get_executor());
     beast::tcp_stream stream(std::move(socket));
     slot->stream = &stream;
+    ConnectionRegistration registration(*this, slot);
     beast::flat_buffer buffer;
     for (;;) {
         if (buffer.size() == 0) {
@@ -248,12 +281,9 @@ asio::awaitable<void> Server::Impl::serve(tcp::socket socket) {
         if (!again) break;
         if (buffer.size() == 0 && buffer.capacity() > buffer_keep_bytes) buffer.shrink_to_fit();
     }
-    slot->stream = nullptr;
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.socket().close(ignored);
-    untrack(slot);
-    open_connections_gauge.dec();
 }
 
 }  // namespace companion::http

@@ -9,6 +9,7 @@
 
 #include "metrics/registry.hpp"
 #include "util/log.hpp"
+#include "util/utf8.hpp"
 
 namespace companion::http {
 
@@ -28,11 +29,13 @@ asio::awaitable<Response> dispatch(Request& request) {
     if (request.rejection) throw *request.rejection;
     switch (request.route_outcome) {
         case RouteOutcome::not_found:
-            throw ApiError(404, "not_found", fmt::format("no route for {}", request.path));
+            throw ApiError(404, "not_found",
+                           fmt::format("no route for {}", util::sanitize_utf8(request.path)));
         case RouteOutcome::method_not_allowed:
             throw ApiError(405, "method_not_allowed",
                            fmt::format("{} is not allowed on {}; allowed: {}",
-                                       request.method_name, request.path, request.allow))
+                                       util::sanitize_utf8(request.method_name),
+                                       util::sanitize_utf8(request.path), request.allow))
                 .with_header("Allow", request.allow);
         case RouteOutcome::found: break;
     }

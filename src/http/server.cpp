@@ -4,7 +4,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -25,7 +24,7 @@ Server::Impl::Impl(asio::io_context& io_context, ServerOptions server_options,
       options(server_options),
       router(routes),
       pipeline(std::move(handler)),
-      acceptor(io_context),
+      acceptor(asio::make_strand(io_context)),
       open_connections_gauge(
           registry.gauge("http_open_connections", "Open client connections").with({})),
       refused_connections(registry
@@ -108,7 +107,17 @@ void Server::listen(const std::string& host, std::uint16_t port) {
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
 
 void Server::start() {
-    asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
+    asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), [](std::exception_ptr error) {
+        if (!error) return;
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            log::error("the accept loop ended by an exception: no new connections are taken",
+                       {{"error", std::string_view(e.what())}});
+        } catch (...) {
+            log::error("the accept loop ended by a non-standard exception");
+        }
+    });
 }
 
 void Server::begin_drain() {
@@ -129,7 +138,12 @@ void Server::close_all_connections() {
     std::lock_guard lock(impl_->slots_mutex);
     for (const auto& slot : impl_->slots) {
         asio::post(slot->executor, [slot] {
-            if (slot->stream != nullptr) slot->stream->cancel();
+            if (slot->stream == nullptr) return;
+            // Shut the socket down, not only cancel: a busy connection's next write must fail
+            // too, while the descriptor stays valid for the coroutine that owns it.
+            boost::system::error_code ignored;
+            slot->stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+            slot->stream->cancel();
         });
     }
 }

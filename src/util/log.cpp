@@ -1,11 +1,14 @@
 #include "util/log.hpp"
 
+#include "util/utf8.hpp"
+
 #include <algorithm>
 #include <cstdio>
+
+#include <unistd.h>
 #include <string>
 
 #include <fmt/format.h>
-#include <spdlog/async.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -14,8 +17,8 @@ namespace {
 
 bool json_mode = false;
 
-// stdout without a flush per line (spdlog's stdout sink flushes each one): the background logger
-// thread writes in blocks; flush_every and flush_on(warn) keep lines timely.
+// stdout without a flush per line (spdlog's stdout sink flushes each one): lines are written in
+// blocks; flush_every and flush_on(warn) keep them timely.
 class BufferedStdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
@@ -71,7 +74,20 @@ void append_value(std::string& out, const Field& field, bool json) {
 }  // namespace
 
 void append_json_escaped(std::string& out, std::string_view text) {
-    for (const char c : text) {
+    while (!text.empty()) {
+        const char c = text.front();
+        const auto length = util::utf8_sequence_length(text);
+        if (length == 0) {
+            out += "\\ufffd";  // an invalid byte never makes the line invalid JSON
+            text.remove_prefix(1);
+            continue;
+        }
+        if (length > 1) {
+            out.append(text.substr(0, length));
+            text.remove_prefix(length);
+            continue;
+        }
+        text.remove_prefix(1);
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
@@ -91,12 +107,16 @@ void append_json_escaped(std::string& out, std::string_view text) {
 void init(Level level, bool json) {
     json_mode = json;
     spdlog::drop_all();
-    if (!spdlog::thread_pool()) spdlog::init_thread_pool(8192, 1);
+    // Synchronous into a large stdio buffer: formatting a line costs the calling thread well
+    // under a microsecond, and there is no queue, no wake-up of another thread per line.
+    static bool buffered = false;  // setvbuf is only allowed before the first write
+    if (!buffered && !isatty(fileno(stdout))) {
+        static char buffer[1 << 16];
+        std::setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
+        buffered = true;
+    }
     auto sink = std::make_shared<BufferedStdoutSink>();
-    // Blocking when the queue is full: a log line is never dropped silently.
-    auto logger = std::make_shared<spdlog::async_logger>("companion", std::move(sink),
-                                                         spdlog::thread_pool(),
-                                                         spdlog::async_overflow_policy::block);
+    auto logger = std::make_shared<spdlog::logger>("companion", std::move(sink));
     if (json) {
         logger->set_pattern(R"({"timestamp":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})",
                             spdlog::pattern_time_type::utc);
@@ -110,16 +130,21 @@ void init(Level level, bool json) {
 }
 
 void shutdown() {
-    if (auto logger = spdlog::default_logger()) logger->flush();
-    spdlog::shutdown();
+    // Flush only: the logger stays, so a line written later (a destructor, a straggling thread)
+    // is still safe.
+    if (auto* logger = spdlog::default_logger_raw()) logger->flush();
+    std::fflush(stdout);
 }
 
-bool enabled(Level level) { return spdlog::default_logger_raw()->should_log(to_spdlog(level)); }
+bool enabled(Level level) {
+    auto* logger = spdlog::default_logger_raw();
+    return logger != nullptr && logger->should_log(to_spdlog(level));
+}
 
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
     auto* logger = spdlog::default_logger_raw();
     const auto spd_level = to_spdlog(level);
-    if (!logger->should_log(spd_level)) return;
+    if (logger == nullptr || !logger->should_log(spd_level)) return;
     std::string line;
     line.reserve(128);
     if (json_mode) {

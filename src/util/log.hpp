@@ -27,7 +27,7 @@ struct Field {
 
 // Sets up the process logger (asynchronous, to stdout). Safe to call again (replaces it).
 void init(Level level, bool json);
-// Flushes and stops the background logging thread.
+// Flushes what is buffered (logging stays usable afterwards).
 void shutdown();
 
 bool enabled(Level level);

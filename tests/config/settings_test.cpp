@@ -543,23 +543,5 @@ TEST(ToString, NamesMatchTheAcceptedValues) {
     EXPECT_EQ(to_string(JwtAlgorithm::HS384), "HS384");
 }
 
-TEST(MaskUrlPassword, ReplacesOnlyThePassword) {
-    EXPECT_EQ(mask_url_password("postgresql://u:p@h/db"), "postgresql://u:***@h/db");
-    EXPECT_EQ(mask_url_password("postgresql://u@h/db"), "postgresql://u@h/db");
-    EXPECT_EQ(mask_url_password("postgresql://h:5432/db"), "postgresql://h:5432/db");
-    EXPECT_EQ(mask_url_password("postgresql://u:p@ss@h/db"), "postgresql://u:***@h/db");
-    EXPECT_EQ(mask_url_password("postgresql://h/db?user=u&password=p&sslmode=require"),
-              "postgresql://h/db?user=u&password=***&sslmode=require");
-    EXPECT_EQ(mask_url_password("not a url"), "not a url");
-}
-
-TEST(UrlPassword, ReturnsThePercentDecodedPassword) {
-    EXPECT_EQ(url_password("postgresql://u:p%40ss%2Fword@h/db"), "p@ss/word");
-    EXPECT_EQ(url_password("postgresql://u:@h/db"), "");
-    EXPECT_EQ(url_password("postgresql://u@h/db"), std::nullopt);
-    EXPECT_EQ(url_password("postgresql://h/db?password=q%20w"), "q w");
-    EXPECT_EQ(url_password("postgresql://h/db?passwords=x"), std::nullopt);
-}
-
 }  // namespace
 }  // namespace companion::config

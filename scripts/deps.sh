@@ -10,12 +10,15 @@ build_packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev
+  libsqlite3-dev libpq-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_packages=(
   prometheus   # promtool checks the /metrics exposition
   wrk          # the HTTP load benchmark
   curl procps
+  redis-server debootstrap  # the test services (scripts/services.sh)
+  postgresql-client         # psql for humans poking at the test database
 )
 
 packages=("${build_packages[@]}")

@@ -12,9 +12,15 @@ namespace companion::metrics {
 class Registry;
 }
 
+namespace companion::store {
+class Store;
+}
+
 namespace companion::http {
 class Router;
 }
+
+#include "http/middleware.hpp"
 
 namespace companion::api {
 
@@ -24,9 +30,13 @@ struct Services {
     health::HealthMonitor& health;
     health::Readiness& readiness;
     metrics::Registry& metrics;
+    store::Store& store;
 };
 
 void register_routes(http::Router& router, Services& services);
+
+// Storage failures as HTTP answers: 503 database_unavailable / database_busy, 409 conflict.
+http::Middleware store_errors();
 
 // One function per resource file.
 void register_health_routes(http::Router& router, Services& services);

@@ -15,6 +15,8 @@
 #include <boost/asio/use_future.hpp>
 
 #include "api/routes.hpp"
+#include "cache/redis_client.hpp"
+#include "app/schema_startup.hpp"
 #include "app/shutdown.hpp"
 #include "config/production_checks.hpp"
 #include "health/health_monitor.hpp"
@@ -24,6 +26,8 @@
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
 #include "metrics/service_metrics.hpp"
+#include "store/errors.hpp"
+#include "store/open_store.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
 
@@ -79,6 +83,7 @@ http::Handler build_pipeline(const config::Settings& settings, metrics::Registry
     middleware.push_back(http::security_headers());
     middleware.push_back(http::cors(http::CorsPolicy(settings.cors_origins)));
     middleware.push_back(http::error_barrier());
+    middleware.push_back(api::store_errors());
     return http::chain(std::move(middleware), http::dispatch);
 }
 
@@ -127,10 +132,31 @@ int serve(const config::Settings& settings) {
     asio::io_context io(settings.worker_threads);
     // From here on SIGTERM/SIGINT belong to the graceful shutdown, also during start-up.
     asio::signal_set signals(io, SIGTERM, SIGINT);
+    std::unique_ptr<store::Store> store;
+    try {
+        store = store::open_store(settings, io.get_executor());
+    } catch (const store::StoreError& error) {
+        std::fprintf(stderr, "companion: %s\n", error.what());
+        log::shutdown();
+        return 1;
+    }
+    std::unique_ptr<cache::RedisClient> redis;
+    if (settings.redis_enabled) {
+        try {
+            redis = std::make_unique<cache::RedisClient>(io.get_executor(), settings.redis_url);
+        } catch (const std::invalid_argument& error) {
+            std::fprintf(stderr, "companion: REDIS_URL: %s\n", error.what());
+            store->close();
+            log::shutdown();
+            return 1;
+        }
+    }
     health::Readiness readiness;
     health::HealthMonitor health_monitor(settings.redis_enabled);
+    health_monitor.set_database_probe([&store] { return store->ping(); });
+    if (redis) health_monitor.set_redis_probe([&redis] { return redis->ping(); });
 
-    api::Services services{settings, health_monitor, readiness, registry};
+    api::Services services{settings, health_monitor, readiness, registry, *store};
     http::Router router;
     api::register_routes(router, services);
     http::Server server(io, server_options(settings), router, build_pipeline(settings, registry),
@@ -139,12 +165,30 @@ int serve(const config::Settings& settings) {
         server.listen(settings.host, settings.port);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "companion: %s\n", error.what());
+        store->close();
         log::shutdown();
         return 1;
     }
 
     IoThreads threads(io, settings.worker_threads);
-    DrainPlan plan{std::chrono::seconds(settings.shutdown_grace_seconds), {}};
+    SchemaStartup schema(*store, settings, readiness);
+    if (!schema.migrates_itself()) {
+        // Production and staging: an unreachable database or an old schema stops the start.
+        try {
+            asio::co_spawn(io, schema.check_once(), asio::use_future).get();
+        } catch (const store::StoreError& error) {
+            std::fprintf(stderr, "companion: %s\n", error.what());
+            store->close();
+            threads.join();
+            log::shutdown();
+            return 1;
+        }
+    }
+    DrainPlan plan{std::chrono::seconds(settings.shutdown_grace_seconds), [&] {
+                       schema.stop();
+                       store->close();
+                       if (redis) redis->close();
+                   }};
     asio::co_spawn(io, drain_on_signal(signals, server, readiness, std::move(plan), watchdog),
                    [](std::exception_ptr error) {
                        if (!error) return;
@@ -154,11 +198,17 @@ int serve(const config::Settings& settings) {
                        std::_Exit(1);
                    });
     server.start();
-    readiness.set(health::Readiness::State::ready);
+    if (schema.migrates_itself()) {
+        // Development: serve at once, report unhealthy and retry until the database is there.
+        asio::co_spawn(io, schema.migrate_with_retry(), asio::detached);
+    } else {
+        readiness.set(health::Readiness::State::ready);
+    }
     log::info("companion listening",
               {{"host", std::string_view(settings.host)},
                {"port", static_cast<std::int64_t>(server.port())},
                {"environment", config::to_string(settings.environment)},
+               {"storage", store->backend()},
                {"version", COMPANION_VERSION},
                {"worker_threads", settings.worker_threads}});
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "app/app.hpp"
+#include "app/migrate.hpp"
 #include "config/production_checks.hpp"
 #include "config/settings.hpp"
 
@@ -93,6 +94,17 @@ int run(int argc, char** argv) {
     check->add_option("--env-file", options.env_file, "Read settings from this KEY=VALUE file")
         ->check(CLI::ExistingFile);
 
+    auto* migrate = app.add_subcommand("migrate", "Database schema migrations");
+    migrate->require_subcommand(1);
+    auto* migrate_up = migrate->add_subcommand(
+        "up", "Apply every pending migration (each in a transaction; safe to run concurrently)");
+    auto* migrate_status = migrate->add_subcommand(
+        "status", "Show the schema version and pending migrations (exit 3 when some are pending)");
+    for (auto* command : {migrate_up, migrate_status}) {
+        command->add_option("--env-file", options.env_file, "Read settings from this KEY=VALUE file")
+            ->check(CLI::ExistingFile);
+    }
+
     app.add_subcommand("version", "Print the version");
 
     try {
@@ -104,6 +116,8 @@ int run(int argc, char** argv) {
     try {
         if (serve->parsed()) return serve_command(options, host, port);
         if (check->parsed()) return check_config_command(options);
+        if (migrate_up->parsed()) return app::migrate_up(load(options));
+        if (migrate_status->parsed()) return app::migrate_status(load(options));
         std::cout << "companion " << COMPANION_VERSION << "\n";
         return 0;
     } catch (const config::ConfigError& error) {

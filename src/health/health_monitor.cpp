@@ -32,12 +32,7 @@ asio::awaitable<HealthReport> HealthMonitor::probe_all() {
         report.redis = false;
         if (redis_probe_) report.redis = co_await redis_probe_();
     }
-    if (database_probe_) {
-        report.status = overall_status(report.database, report.llm, report.redis);
-    } else {
-        // No storage is built into the service yet: it serves its operational endpoints only.
-        report.status = HealthReport::Status::degraded;
-    }
+    report.status = overall_status(report.database, report.llm, report.redis);
     co_return report;
 }
 

@@ -83,7 +83,11 @@ TEST(Startup, ProductionRefusesShortSecretDisabledAuthAndWildcardCors) {
 }
 
 TEST(Startup, ProductionStartsWithSafeSettingsAndLogsJsonLines) {
-    Service service(valid_production());
+    const auto data_dir = std::filesystem::temp_directory_path() / "companion-cli-production";
+    auto env = valid_production();
+    env["DATA_DIR"] = data_dir.string();
+    ASSERT_EQ(run_companion({"migrate", "up"}, env).exit_code, 0);  // production only checks
+    Service service(env);
     HttpClient client(service.port());
     EXPECT_EQ(client.get("/health", {{"X-Request-ID", "json-log-check"}}).status, 200u);
     service.signal(SIGTERM);
@@ -100,6 +104,7 @@ TEST(Startup, ProductionStartsWithSafeSettingsAndLogsJsonLines) {
         EXPECT_NE(line.find(key), std::string::npos) << key << " in " << line;
     }
     EXPECT_EQ(log.find(strong_secret), std::string::npos) << "secret leaked into the log";
+    std::filesystem::remove_all(data_dir);
 }
 
 TEST(Startup, ProductionWarnsButStartsOnWeakDatabasePassword) {

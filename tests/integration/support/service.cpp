@@ -96,7 +96,7 @@ CommandResult run_companion(const std::vector<std::string>& args,
     return result;
 }
 
-Service::Service(Env env, std::vector<std::string> extra_args)
+Service::Service(Env env, std::vector<std::string> extra_args, Wait wait)
     : dir_(make_temp_dir()), port_(free_port()) {
     env.try_emplace("DATA_DIR", (dir_ / "data").string());
     std::vector<std::string> args{"serve", "--host", "127.0.0.1", "--port", std::to_string(port_)};
@@ -110,7 +110,8 @@ Service::Service(Env env, std::vector<std::string> extra_args)
                                      stderr_text() + stdout_text());
         }
         try {
-            if (HttpClient(port_).get("/ready").status == 200) return;
+            const auto status = HttpClient(port_).get("/ready").status;
+            if (wait == Wait::listening || status == 200) return;
         } catch (const std::exception&) {
             // not listening yet
         }

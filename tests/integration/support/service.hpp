@@ -28,9 +28,13 @@ CommandResult run_companion(const std::vector<std::string>& args,
 
 class Service {
 public:
+    enum class Wait { ready, listening };
+
     // Starts `companion serve --host 127.0.0.1 --port <free>` with `env` (the test's own
-    // environment is not inherited) and waits until /ready answers 200.
-    explicit Service(Env env = {}, std::vector<std::string> extra_args = {});
+    // environment is not inherited) and waits until /ready answers 200 (Wait::ready) or until
+    // the port answers at all (Wait::listening).
+    explicit Service(Env env = {}, std::vector<std::string> extra_args = {},
+                     Wait wait = Wait::ready);
     ~Service();
     Service(const Service&) = delete;
     Service& operator=(const Service&) = delete;

@@ -1,0 +1,163 @@
+// The one storage interface. Two real backends implement it: embedded SQLite (default) and
+// PostgreSQL + pgvector. Every method that reads or changes user data takes the owning user's id
+// and never touches another user's rows: a row of another user is "not found".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "store/models.hpp"
+
+namespace companion::store {
+
+template <class T>
+using Task = boost::asio::awaitable<T>;
+
+struct MigrationStep {
+    int version = 0;
+    std::string name;
+};
+
+struct MigrationStatus {
+    int current_version = 0;             // 0 for an empty database
+    int latest_version = 0;              // the newest migration this binary carries
+    std::vector<MigrationStep> pending;  // oldest first
+    bool up_to_date() const { return pending.empty(); }
+};
+
+struct MemoryUpdate {
+    std::optional<std::string> content;
+    std::optional<std::vector<float>> embedding;  // with embedding_model when set
+    std::optional<std::string> embedding_model;
+    std::optional<double> importance;
+};
+
+struct GoalUpdate {
+    std::optional<std::string> title;
+    std::optional<std::string> description;
+    std::optional<GoalStatus> status;
+    std::optional<std::optional<std::string>> target_date;  // set, or explicitly cleared
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    virtual std::string_view backend() const = 0;  // "sqlite" or "postgresql"
+
+    // Ends background work (timers, idle connections, worker threads) so that the process can
+    // exit; nothing may be called afterwards. Safe to call more than once.
+    virtual void close() {}
+
+    // ---- schema ----
+    virtual Task<MigrationStatus> migration_status() = 0;
+    // Applies every pending migration, each in its own transaction; safe to run from several
+    // processes at once. Returns the steps this call applied.
+    virtual Task<std::vector<MigrationStep>> migrate_up() = 0;
+
+    // SELECT 1 within a bounded time; false instead of throwing.
+    virtual Task<bool> ping() = 0;
+
+    // ---- users ----
+    // Throws Conflict when the username is taken (case-insensitively).
+    virtual Task<User> create_user(NewUser user) = 0;
+    virtual Task<std::optional<User>> find_user(std::string id) = 0;
+    virtual Task<std::optional<User>> find_user_by_username(std::string username) = 0;
+    virtual Task<bool> update_password(std::string user_id, std::string password_hash) = 0;
+    // Deletes the user and, by cascade, every row the user owns.
+    virtual Task<bool> delete_user(std::string user_id) = 0;
+
+    // ---- API keys ----
+    virtual Task<ApiKey> create_api_key(std::string user_id, std::string name, std::string prefix,
+                                        std::string key_hash) = 0;
+    virtual Task<std::vector<ApiKey>> list_api_keys(std::string user_id) = 0;
+    // The authentication lookup: by hash, whoever owns it (revoked keys included).
+    virtual Task<std::optional<ApiKey>> find_api_key_by_hash(std::string key_hash) = 0;
+    virtual Task<bool> revoke_api_key(std::string user_id, std::string key_id) = 0;
+    virtual Task<void> touch_api_key(std::string key_id) = 0;
+
+    // ---- revoked tokens (logout without Redis) ----
+    virtual Task<void> revoke_token(std::string jti, std::string user_id, Timestamp expires_at) = 0;
+    virtual Task<bool> is_token_revoked(std::string jti) = 0;
+    virtual Task<std::int64_t> purge_expired_tokens() = 0;
+
+    // ---- conversations ----
+    virtual Task<Conversation> create_conversation(std::string user_id, std::string title) = 0;
+    virtual Task<std::optional<Conversation>> find_conversation(std::string user_id,
+                                                                std::string id) = 0;
+    // Most recently updated first.
+    virtual Task<Page<Conversation>> list_conversations(std::string user_id, int limit,
+                                                        std::optional<std::string> cursor) = 0;
+    virtual Task<bool> update_conversation_title(std::string user_id, std::string id,
+                                                 std::string title) = 0;
+    virtual Task<bool> delete_conversation(std::string user_id, std::string id) = 0;
+
+    // ---- messages ----
+    // Appends to a conversation of message.user_id (nullopt when there is no such conversation
+    // of that user) and bumps the conversation's updated_at and message_count. id and
+    // created_at are set by the store.
+    virtual Task<std::optional<Message>> append_message(Message message) = 0;
+    // Oldest first; the cursor continues after the last row.
+    virtual Task<Page<Message>> list_messages(std::string user_id, std::string conversation_id,
+                                              int limit, std::optional<std::string> cursor) = 0;
+    // The last `limit` messages, oldest first.
+    virtual Task<std::vector<Message>> recent_messages(std::string user_id,
+                                                       std::string conversation_id,
+                                                       int limit) = 0;
+
+    // ---- memories ----
+    virtual Task<Memory> insert_memory(Memory memory) = 0;
+    virtual Task<std::optional<Memory>> find_memory(std::string user_id, std::string id) = 0;
+    // Newest first.
+    virtual Task<Page<Memory>> list_memories(std::string user_id, int limit,
+                                             std::optional<std::string> cursor) = 0;
+    // Every memory of the user with its embedding (for the in-process index).
+    virtual Task<std::vector<Memory>> load_memories(std::string user_id) = 0;
+    virtual Task<std::optional<Memory>> update_memory(std::string user_id, std::string id,
+                                                      MemoryUpdate update) = 0;
+    // Marks memories as recalled: last_accessed_at = now, access_count + 1.
+    virtual Task<void> touch_memories(std::string user_id, std::vector<std::string> ids) = 0;
+    virtual Task<bool> delete_memory(std::string user_id, std::string id) = 0;
+    virtual Task<std::int64_t> delete_all_memories(std::string user_id) = 0;
+
+    // ---- emotions ----
+    virtual Task<EmotionRecord> insert_emotion(EmotionRecord record) = 0;
+    // Oldest first, created_at in [from, to).
+    virtual Task<std::vector<EmotionRecord>> list_emotions(std::string user_id, Timestamp from,
+                                                           Timestamp to, int limit) = 0;
+
+    // ---- goals ----
+    virtual Task<Goal> create_goal(Goal goal) = 0;
+    virtual Task<std::optional<Goal>> find_goal(std::string user_id, std::string id) = 0;
+    // Newest first; all statuses when status is nullopt.
+    virtual Task<std::vector<Goal>> list_goals(std::string user_id,
+                                               std::optional<GoalStatus> status) = 0;
+    virtual Task<std::optional<Goal>> update_goal(std::string user_id, std::string id,
+                                                  GoalUpdate update) = 0;
+    virtual Task<bool> delete_goal(std::string user_id, std::string id) = 0;
+    // Records progress and sets the goal's progress in one transaction; 100 completes the goal.
+    // nullopt when the goal is not the user's.
+    virtual Task<std::optional<Goal>> add_goal_progress(std::string user_id, std::string goal_id,
+                                                        int progress, std::string note) = 0;
+    // Oldest first.
+    virtual Task<std::vector<GoalProgress>> list_goal_progress(std::string user_id,
+                                                               std::string goal_id) = 0;
+
+    // ---- audit log ----
+    virtual Task<std::int64_t> append_audit(AuditEvent event) = 0;
+    // Newest first.
+    virtual Task<Page<AuditEvent>> list_audit(std::string user_id, int limit,
+                                              std::optional<std::string> cursor) = 0;
+
+    // ---- operators and tests ----
+    // Rows per table that belong to the user (audit rows included).
+    virtual Task<std::map<std::string, std::int64_t>> count_user_rows(std::string user_id) = 0;
+};
+
+}  // namespace companion::store

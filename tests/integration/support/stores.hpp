@@ -1,0 +1,27 @@
+// Real storage backends for the contract tests: every call gives a new, empty database.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "store/store.hpp"
+#include "support/async.hpp"
+
+namespace companion::testing {
+
+// Opens a new store instance on one throwaway database, not migrated. Calling it twice gives two
+// instances sharing that database, as two processes would.
+using StoreOpener = std::function<std::unique_ptr<store::Store>()>;
+
+// A new throwaway database of the backend ("sqlite" or "postgresql").
+StoreOpener make_test_database(const std::string& backend);
+
+// A fresh, migrated store on a new throwaway database.
+std::unique_ptr<store::Store> make_test_store(const std::string& backend, TestLoop& loop);
+
+// ---- PostgreSQL: filled in by the PostgreSQL backend's engineer ----
+// A new throwaway database on the test server; its opener connects new store instances to it.
+StoreOpener make_postgres_test_store();
+
+}  // namespace companion::testing

@@ -1,5 +1,6 @@
 // Latency and throughput of the store through its real backend: a primary-key read
-// (find_conversation) and an insert (create_conversation) from 64 concurrent coroutines.
+// (find_conversation) and an insert (create_conversation) from 64 concurrent coroutines
+// (BENCH_CONCURRENCY overrides the 64).
 // Usage: bench_store_latency sqlite [OPS_PER_COROUTINE]
 //        bench_store_latency postgresql POSTGRES_URL [OPS_PER_COROUTINE]
 #include <algorithm>
@@ -29,7 +30,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr int concurrency = 64;
+int concurrency = 64;
 
 struct Samples {
     std::vector<double> micros;
@@ -85,6 +86,7 @@ int main(int argc, char** argv) {
     const std::string backend = argv[1];
     const bool postgres = backend == "postgresql";
     const int ops = argc > (postgres ? 3 : 2) ? std::atoi(argv[postgres ? 3 : 2]) : 200;
+    if (const char* wanted = std::getenv("BENCH_CONCURRENCY")) concurrency = std::atoi(wanted);
 
     asio::io_context io(2);
     auto guard = asio::make_work_guard(io);

@@ -16,7 +16,7 @@ build_packages=(
 test_packages=(
   prometheus   # promtool checks the /metrics exposition
   wrk          # the HTTP load benchmark
-  curl procps
+  curl procps sqlite3
   redis-server debootstrap  # the test services (scripts/services.sh)
   postgresql-client         # psql for humans poking at the test database
 )

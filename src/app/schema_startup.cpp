@@ -41,12 +41,13 @@ asio::awaitable<void> SchemaStartup::migrate_with_retry() {
                 log::info("database migrated", {{"version", step.version},
                                                 {"name", std::string_view(step.name)}});
             }
-            if (readiness_.state() == health::Readiness::State::starting) {
-                readiness_.set(health::Readiness::State::ready);
-            }
+            readiness_.advance(health::Readiness::State::starting,
+                               health::Readiness::State::ready);
             co_return;
         } catch (const store::StoreError& error) {
             failure = error.what();
+        } catch (const std::exception& error) {
+            failure = std::string("unexpected error: ") + error.what();
         }
         log::warn("database not ready, retrying",
                   {{"error", std::string_view(failure)},

@@ -1,6 +1,7 @@
 #include "store/open_store.hpp"
 
 #include <filesystem>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -21,7 +22,12 @@ std::unique_ptr<Store> open_store(const config::Settings& settings,
     options.url = settings.postgres_url;
     options.pool_size = settings.postgres_pool_size;
     options.max_overflow = settings.postgres_max_overflow;
-    return make_postgres_store(std::move(executor), std::move(options));
+    try {
+        return make_postgres_store(std::move(executor), std::move(options));
+    } catch (const std::invalid_argument& error) {
+        // libpq refuses the URL (say, an unknown query parameter): a configuration mistake.
+        throw StoreError(fmt::format("POSTGRES_URL is not usable: {}", error.what()));
+    }
 }
 
 Task<std::vector<MigrationStep>> prepare_schema(Store& store, const config::Settings& settings) {

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -11,6 +12,7 @@
 #include "support/http_client.hpp"
 #include "support/postgres_admin.hpp"
 #include "support/service.hpp"
+#include "support/tools.hpp"
 
 namespace companion::testing {
 namespace {
@@ -163,6 +165,57 @@ TEST(DatabaseStartup, UnwritableDataDirIsAClearError) {
     const auto result = run_companion({"migrate", "up"}, {{"DATA_DIR", "/dev/null/companion"}});
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_NE(result.err.find("/dev/null/companion"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace companion::testing
+
+namespace companion::testing {
+namespace {
+
+const std::vector<std::string> guide_indexes = {
+    "ix_memories_user_id", "ix_memories_conversation_id", "ix_conversations_user_id",
+    "ix_emotion_history_user_id", "ix_goals_user_id"};
+
+TEST(Schema, PostgresHasTheIndexesTheDeploymentGuideNamesAndPgvector) {
+    ThrowawayDatabase database;
+    ASSERT_EQ(run_companion({"migrate", "up"}, {{"POSTGRES_URL", database.url()}}).exit_code, 0);
+    const auto indexes = query_column(database.url(), "SELECT indexname FROM pg_indexes");
+    for (const auto& index : guide_indexes) {
+        EXPECT_NE(std::find(indexes.begin(), indexes.end(), index), indexes.end()) << index;
+    }
+    EXPECT_EQ(query_column(database.url(),
+                           "SELECT extname FROM pg_extension WHERE extname = 'vector'").size(),
+              1u);
+    EXPECT_EQ(query_column(database.url(),
+                           "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                           "WHERE attrelid = 'memories'::regclass AND attname = 'embedding'"),
+              std::vector<std::string>{"vector"});
+}
+
+TEST(Schema, SqliteHasTheIndexesTheDeploymentGuideNames) {
+    TempDir dir;
+    ASSERT_EQ(run_companion({"migrate", "up"}, {{"DATA_DIR", dir.str()}}).exit_code, 0);
+    const auto listed = run_tool("sqlite3 '" + dir.str() +
+                                 "/companion.db' \"SELECT name FROM sqlite_master WHERE type = "
+                                 "'index'\"");
+    ASSERT_EQ(listed.exit_code, 0) << listed.output;
+    for (const auto& index : guide_indexes) {
+        EXPECT_NE(listed.output.find(index + "\n"), std::string::npos) << index;
+    }
+}
+
+}  // namespace
+}  // namespace companion::testing
+
+namespace companion::testing {
+namespace {
+
+TEST(DatabaseStartup, UrlThatLibpqRefusesIsAClearErrorNotACrash) {
+    const auto result = run_companion(
+        {"migrate", "up"}, {{"POSTGRES_URL", "postgresql://companion@127.0.0.1:1/db?foo=bar"}});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.err.find("POSTGRES_URL"), std::string::npos) << result.err;
 }
 
 }  // namespace

@@ -90,3 +90,51 @@ TEST(Metrics, HeadOfMetricsIsServed) {
 
 }  // namespace
 }  // namespace companion::testing
+
+namespace companion::testing {
+namespace {
+
+std::string required(const char* name) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') {
+        throw std::runtime_error(std::string(name) + " is not set: run scripts/services.sh up");
+    }
+    return value;
+}
+
+// Clients connected to the test Redis other than the redis-cli asking.
+int redis_clients() {
+    const auto info = run_tool(required("COMPANION_TEST_REDIS_CLI") + " INFO clients");
+    const auto at = info.output.find("connected_clients:");
+    if (at == std::string::npos) throw std::runtime_error("no INFO from Redis: " + info.output);
+    return std::stoi(info.output.substr(at + 18)) - 1;
+}
+
+TEST(Health, ChecksRedisWithPingWhenEnabled) {
+    Service service(Env{{"REDIS_ENABLED", "true"},
+                        {"REDIS_URL", required("COMPANION_TEST_REDIS_URL")}});
+    HttpClient client(service.port());
+    const auto response = client.get("/health");
+    const auto body = boost::json::parse(response.body).as_object();
+    EXPECT_EQ(body.at("redis"), boost::json::value(true)) << response.body;
+    EXPECT_EQ(response.status, 200u);
+}
+
+TEST(Health, DisabledRedisIsNeverConnected) {
+    const int before = redis_clients();
+    Service service(Env{{"REDIS_ENABLED", "false"},
+                        {"REDIS_URL", required("COMPANION_TEST_REDIS_URL")}});
+    HttpClient client(service.port());
+    EXPECT_TRUE(boost::json::parse(client.get("/health").body).at("redis").is_null());
+    EXPECT_EQ(redis_clients(), before);
+}
+
+TEST(Health, UnsupportedRedisTlsUrlStopsStartWithAClearMessage) {
+    const auto result = run_companion(
+        {"serve", "--port", "0"}, {{"REDIS_ENABLED", "true"}, {"REDIS_URL", "rediss://cache:6380/0"}});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.err.find("rediss://"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace companion::testing

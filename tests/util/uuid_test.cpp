@@ -27,9 +27,9 @@ TEST(Uuid, IdsSortByCreationTimeAcrossMilliseconds) {
     EXPECT_LT(first, second);
 }
 
-TEST(Uuid, RecognisesOnlyCanonicalForm) {
+TEST(Uuid, RecognisesOnlyCanonicalLowerCaseForm) {
     EXPECT_TRUE(is_uuid("01936f0e-8c4a-7b3e-9f1d-2a6c5e4b3d21"));
-    EXPECT_TRUE(is_uuid("01936F0E-8C4A-7B3E-9F1D-2A6C5E4B3D21"));
+    EXPECT_FALSE(is_uuid("01936F0E-8C4A-7B3E-9F1D-2A6C5E4B3D21"));
     EXPECT_FALSE(is_uuid("01936f0e8c4a7b3e9f1d2a6c5e4b3d21"));
     EXPECT_FALSE(is_uuid("01936f0e-8c4a-7b3e-9f1d-2a6c5e4b3d2"));
     EXPECT_FALSE(is_uuid("01936f0e-8c4a-7b3e-9f1d-2a6c5e4b3d2g"));

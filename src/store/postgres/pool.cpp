@@ -253,6 +253,7 @@ void PgPool::reap() {
     std::vector<std::unique_ptr<PgConnection>> closing;  // closed after the lock is released
     std::lock_guard lock(mutex_);
     reaper_armed_ = false;
+    if (closed_) return;  // a timer that fired just before close() must not re-arm itself
     const auto now = SteadyClock::now();
     while (open_ > config_.size && !idle_.empty() &&
            now - idle_.front().since >= config_.overflow_idle) {

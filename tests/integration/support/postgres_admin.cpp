@@ -30,21 +30,44 @@ std::string with_database(const std::string& url, const std::string& database) {
 
 std::string test_postgres_url() { return required_env("COMPANION_TEST_POSTGRES_URL"); }
 
-void admin_execute(const std::string& sql) {
-    PGconn* connection = PQconnectdb(required_env("COMPANION_TEST_PG_ADMIN_URL").c_str());
+namespace {
+
+// One statement on its own connection; the result (or the error) is handed to `read`.
+template <class Read>
+void run_on(const std::string& url, const std::string& sql, Read read) {
+    PGconn* connection = PQconnectdb(url.c_str());
     if (PQstatus(connection) != CONNECTION_OK) {
         const std::string message = PQerrorMessage(connection);
         PQfinish(connection);
-        throw std::runtime_error("cannot connect as the test superuser: " + message);
+        throw std::runtime_error("cannot connect to the test database: " + message);
     }
     PGresult* result = PQexec(connection, sql.c_str());
     const auto status = PQresultStatus(result);
-    const std::string message = PQresultErrorMessage(result);
-    PQclear(result);
-    PQfinish(connection);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        const std::string message = PQresultErrorMessage(result);
+        PQclear(result);
+        PQfinish(connection);
         throw std::runtime_error("`" + sql + "` failed: " + message);
     }
+    read(result);
+    PQclear(result);
+    PQfinish(connection);
+}
+
+}  // namespace
+
+void admin_execute(const std::string& sql) {
+    run_on(required_env("COMPANION_TEST_PG_ADMIN_URL"), sql, [](PGresult*) {});
+}
+
+std::vector<std::string> query_column(const std::string& url, const std::string& sql) {
+    std::vector<std::string> values;
+    run_on(url, sql, [&values](PGresult* result) {
+        for (int row = 0; row < PQntuples(result); ++row) {
+            values.emplace_back(PQgetvalue(result, row, 0));
+        }
+    });
+    return values;
 }
 
 ThrowawayDatabase::ThrowawayDatabase()

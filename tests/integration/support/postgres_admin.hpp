@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace companion::testing {
 
@@ -27,5 +28,8 @@ private:
 
 // Runs SQL as the superuser on the maintenance database; throws with the server's message.
 void admin_execute(const std::string& sql);
+
+// The first column of every row of a query, run on the database at `url`.
+std::vector<std::string> query_column(const std::string& url, const std::string& sql);
 
 }  // namespace companion::testing

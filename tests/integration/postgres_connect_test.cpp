@@ -3,12 +3,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <thread>
 
 #include "store/errors.hpp"
 #include "store/postgres/pg_store.hpp"
@@ -16,6 +21,30 @@
 #include "support/async.hpp"
 #include "support/postgres_admin.hpp"
 #include "util/uuid.hpp"
+
+namespace {
+
+// Names in this domain take 2 s to fail, as with a DNS server that does not answer. Every other
+// lookup of the test binary goes to the C library unchanged.
+constexpr std::string_view kSlowDnsDomain = ".slow-dns.companion-test.invalid";
+
+}  // namespace
+
+extern "C" int getaddrinfo(const char* node, const char* service, const addrinfo* hints,
+                           addrinfo** result) {
+    using Real = int (*)(const char*, const char*, const addrinfo*, addrinfo**);
+    static const Real real = [] {
+        Real function = nullptr;
+        void* symbol = ::dlsym(RTLD_NEXT, "getaddrinfo");
+        std::memcpy(&function, &symbol, sizeof function);
+        return function;
+    }();
+    if (node != nullptr && std::string_view(node).ends_with(kSlowDnsDomain)) {
+        std::this_thread::sleep_for(std::chrono::seconds(2));
+        return EAI_AGAIN;
+    }
+    return real(node, service, hints, result);
+}
 
 namespace companion::testing {
 namespace {
@@ -146,6 +175,38 @@ TEST(PostgresConnect, HostNamesAreResolvedAndEveryAddressIsTried) {
     EXPECT_TRUE(loop.run(db->ping()));
     EXPECT_FALSE(loop.run(db->migrate_up()).empty());
     EXPECT_EQ(loop.run(db->find_user(util::new_uuid_v7())), std::nullopt);
+}
+
+TEST(PostgresConnect, UnresolvableHostNameSaysSoWithinTheConnectTimeout) {
+    auto parts = UrlParts::parse(test_postgres_url());
+    parts.host = "no-such-host.invalid";  // reserved: never resolves
+    const auto message = first_failure(parts.url(), 2s);
+    EXPECT_THAT(message, ::testing::StartsWith("cannot connect to PostgreSQL"));
+    EXPECT_THAT(message, ::testing::HasSubstr("could not resolve"));
+    EXPECT_THAT(message, ::testing::HasSubstr("no-such-host.invalid"));
+    EXPECT_THAT(message, ::testing::Not(::testing::HasSubstr(parts.password)));
+}
+
+TEST(PostgresConnect, SlowHostNameLookupGivesUpAtTheConnectTimeout) {
+    auto parts = UrlParts::parse(test_postgres_url());
+    parts.host = "db" + std::string(kSlowDnsDomain);
+    TestLoop loop;
+    store::PgOptions options;
+    options.url = parts.url();
+    options.connect_timeout = 300ms;
+    auto db = store::make_postgres_store(loop.executor(), options);
+    const auto started = Clock::now();
+    try {
+        loop.run(db->find_user(util::new_uuid_v7()));
+        FAIL() << "expected store::Unavailable";
+    } catch (const store::Unavailable& error) {
+        EXPECT_EQ(std::string(error.what()), "cannot connect to PostgreSQL: could not resolve " +
+                                                 parts.host + " within 300 ms");
+    }
+    EXPECT_LT(Clock::now() - started, 1s);
+    // Queued behind the first lookup on Asio's one resolver thread, the next is bounded too.
+    EXPECT_FALSE(loop.run(db->ping()));
+    EXPECT_LT(Clock::now() - started, 1500ms);
 }
 
 TEST(PostgresConnect, UrlLibpqCannotReadIsRejectedUpFront) {

@@ -3,8 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <postgresql/libpq-fe.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <future>
+#include <optional>
+#include <stdexcept>
 #include <map>
 #include <random>
 #include <string>
@@ -25,6 +30,7 @@ using namespace std::chrono_literals;
 using store::pg::Params;
 using store::pg::PgPool;
 using store::pg::Statement;
+using Clock = std::chrono::steady_clock;
 
 std::unique_ptr<store::PgStore> open_store(TestLoop& loop, const std::string& url) {
     store::PgOptions options;
@@ -92,6 +98,63 @@ TEST(PostgresMigrate, ConcurrentRunsFromSeveralProcessesApplyEachStepOnce) {
     EXPECT_TRUE(after.up_to_date());
     EXPECT_EQ(after.current_version, after.latest_version);
     EXPECT_TRUE(loop.run(first->migrate_up()).empty());
+}
+
+// Holds the migration lock of one database from a session of its own, as another process's long
+// migration would, until destroyed.
+class MigrationLockHolder {
+public:
+    explicit MigrationLockHolder(const std::string& url) : connection_(PQconnectdb(url.c_str())) {
+        PGresult* result =
+            PQexec(connection_, "SELECT pg_advisory_lock(x'636f6d70616e696f'::bigint)");
+        const bool locked = PQresultStatus(result) == PGRES_TUPLES_OK;
+        PQclear(result);
+        if (!locked) {
+            const std::string message = PQerrorMessage(connection_);
+            PQfinish(connection_);
+            throw std::runtime_error("cannot take the migration lock: " + message);
+        }
+    }
+    ~MigrationLockHolder() { PQfinish(connection_); }
+    MigrationLockHolder(const MigrationLockHolder&) = delete;
+    MigrationLockHolder& operator=(const MigrationLockHolder&) = delete;
+
+private:
+    PGconn* connection_;
+};
+
+TEST(PostgresMigrate, MigrationWaitsForTheLockAndRunsOnceItIsFree) {
+    ThrowawayDatabase database;
+    TestLoop loop;
+    auto db = open_store(loop, database.url());
+    std::optional<MigrationLockHolder> other(std::in_place, database.url());
+    auto migrating = loop.start(db->migrate_up());
+    ASSERT_EQ(migrating.wait_for(600ms), std::future_status::timeout) << "the lock is taken";
+    other.reset();
+    ASSERT_EQ(migrating.wait_for(10s), std::future_status::ready);
+    EXPECT_FALSE(migrating.get().empty());
+    EXPECT_TRUE(loop.run(db->migration_status()).up_to_date());
+}
+
+TEST(PostgresMigrate, ClosingTheStoreEndsAMigrationWaitingForTheLock) {
+    ThrowawayDatabase database;
+    TestLoop loop;
+    auto db = open_store(loop, database.url());
+    MigrationLockHolder other(database.url());
+    auto migrating = loop.start(db->migrate_up());
+    ASSERT_EQ(migrating.wait_for(600ms), std::future_status::timeout) << "the lock is taken";
+    const auto closed_at = Clock::now();
+    db->close();
+    ASSERT_EQ(migrating.wait_for(2s), std::future_status::ready);
+    EXPECT_LT(Clock::now() - closed_at, 1s);
+    try {
+        migrating.get();
+        FAIL() << "expected store::Unavailable";
+    } catch (const store::Unavailable& error) {
+        EXPECT_STREQ(error.what(), "migration cancelled: the service is shutting down");
+    }
+    auto fresh = open_store(loop, database.url());
+    EXPECT_EQ(loop.run(fresh->migration_status()).current_version, 0);
 }
 
 TEST(PostgresMigrate, MissingExtensionTextOfTheServerBecomesTheInstallAdvice) {

@@ -189,6 +189,61 @@ TEST(PostgresPool, WaiterIsHandedTheConnectionAsSoonAsItComesBack) {
     EXPECT_EQ(fx.stats().opened, 2);
 }
 
+store::Task<void> hold_until_released(PgPool& pool, std::atomic<int>* pid,
+                                      std::atomic<bool>* release) {
+    auto lease = co_await pool.acquire();
+    *pid = lease->backend_pid();
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    while (!*release) {
+        timer.expires_after(10ms);
+        co_await timer.async_wait(boost::asio::use_awaitable);
+    }
+}
+
+// `served` is only touched on the loop's one thread.
+store::Task<void> take_turn(PgPool& pool, std::string name, std::vector<std::string>* served) {
+    auto lease = co_await pool.acquire();
+    served->push_back(std::move(name));
+    const Params params(0.2);
+    co_await lease.query(kSleep, params);
+}
+
+TEST(PostgresPool, WaiterHandedADeadConnectionKeepsItsPlaceInTheQueue) {
+    auto opts = options(1, 0);
+    opts.acquire_timeout = 5s;
+    Fixture fx(opts);
+    AdminSession admin;
+    std::atomic<int> pid{0};
+    std::atomic<bool> release{false};
+    auto holder = fx.loop.start(hold_until_released(fx.pool(), &pid, &release));
+    ASSERT_TRUE(eventually([&] { return pid != 0; }, 2s));
+    std::vector<std::string> served;
+    auto first = fx.loop.start(take_turn(fx.pool(), "first", &served));
+    ASSERT_TRUE(eventually([&] { return fx.stats().waiting == 1; }, 2s));
+    auto second = fx.loop.start(take_turn(fx.pool(), "second", &served));
+    ASSERT_TRUE(eventually([&] { return fx.stats().waiting == 2; }, 2s));
+    // The server ends the held session (as in a restart); the pool only notices on the next check.
+    const auto backend = std::to_string(pid.load());
+    EXPECT_EQ(admin.count("SELECT pg_terminate_backend(" + backend + ")::int"), 1);
+    ASSERT_TRUE(eventually(
+        [&] {
+            return admin.count("SELECT count(*) FROM pg_stat_activity WHERE pid = " + backend) ==
+                   0;
+        },
+        5s));
+    release = true;
+    holder.get();
+    first.get();
+    second.get();
+    EXPECT_EQ(served, (std::vector<std::string>{"first", "second"}));
+    const auto stats = fx.stats();
+    EXPECT_EQ(stats.busy_timeouts, 0);
+    EXPECT_EQ(stats.discarded, 2);  // migrate_up's session and the dead one
+    EXPECT_EQ(stats.opened, 3);     // migrate_up's, the held one, its replacement
+    EXPECT_EQ(stats.open, 1);
+    EXPECT_EQ(stats.peak_open, 1);
+}
+
 TEST(PostgresPool, ServerStatementTimeoutGivesUnavailableAndTheConnectionStaysInUse) {
     auto opts = options(1, 0);
     opts.statement_timeout = 300ms;

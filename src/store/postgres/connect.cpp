@@ -1,15 +1,11 @@
 // Opening a connection: the URL read once, host names resolved by Asio (libpq would block in
 // getaddrinfo), then PQconnectStartParams + PQconnectPoll driven by socket readiness.
-#include <algorithm>
 #include <stdexcept>
-#include <tuple>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "store/postgres/connection.hpp"
+#include "store/postgres/resolve.hpp"
 
 namespace companion::store::pg {
 namespace {
@@ -53,8 +49,9 @@ void set(Keywords& keywords, const std::string& key, std::string value) {
 }
 
 // Host names become host + hostaddr pairs, one per address, so that libpq itself does no DNS
-// lookup and still tries every address in turn.
-Task<Keywords> resolve_hosts(asio::any_io_executor executor, const ConnectSettings& settings) {
+// lookup and still tries every address in turn. The lookups count against the connect timeout.
+Task<Keywords> resolve_hosts(asio::any_io_executor executor, const ConnectSettings& settings,
+                             Deadline deadline) {
     Keywords keywords = settings.keywords;
     const std::string* host = find(keywords, "host");
     if (host == nullptr || find(keywords, "hostaddr") != nullptr) co_return keywords;
@@ -63,7 +60,6 @@ Task<Keywords> resolve_hosts(asio::any_io_executor executor, const ConnectSettin
     const auto ports = port == nullptr ? std::vector<std::string>() : split(*port);
     std::vector<std::string> out_hosts, out_addresses, out_ports;
     std::string resolve_error;
-    asio::ip::tcp::resolver resolver(executor);
     for (std::size_t i = 0; i < hosts.size(); ++i) {
         const std::string& name = hosts[i];
         std::vector<std::string> addresses;
@@ -72,17 +68,16 @@ Task<Keywords> resolve_hosts(asio::any_io_executor executor, const ConnectSettin
         if (name.empty() || name.front() == '/' || name.front() == '@' || !literal_error) {
             addresses.emplace_back(literal_error ? "" : name);
         } else {
-            const auto outcome =
-                co_await resolver.async_resolve(name, "", asio::as_tuple(asio::use_awaitable));
-            if (const auto& error = std::get<0>(outcome)) {
-                resolve_error = "could not resolve host name \"" + name + "\": " + error.message();
+            Lookup lookup = co_await lookup_host(executor, name, deadline);
+            if (lookup.timed_out) {
+                throw Unavailable("cannot connect to PostgreSQL: could not resolve " + name +
+                                  " within " + describe_duration(settings.connect_timeout));
             }
-            for (const auto& entry : std::get<1>(outcome)) {
-                auto address = entry.endpoint().address().to_string();
-                if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
-                    addresses.push_back(std::move(address));
-                }
+            if (lookup.error) {
+                resolve_error =
+                    "could not resolve host name \"" + name + "\": " + lookup.error.message();
             }
+            addresses = std::move(lookup.addresses);
         }
         for (auto& address : addresses) {
             out_hosts.push_back(name);
@@ -144,14 +139,24 @@ std::string PgConnection::label() const {
     return std::string(host) + ":" + (port == nullptr || *port == '\0' ? "5432" : port);
 }
 
+void PgConnection::on_notice(void* self, const PGresult* notice) {
+    // Outside a statement, libpq hands errors here: a FATAL one is the server's last word before
+    // it closes the connection (terminated backend, shutdown), which may not have arrived yet.
+    const char* severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (severity == nullptr) return;
+    const std::string_view level = severity;
+    if (level == "FATAL" || level == "PANIC") static_cast<PgConnection*>(self)->broken_ = true;
+}
+
 void PgConnection::fail_connect() {
     throw Unavailable(connection_failure(PQerrorMessage(connection_), label()));
 }
 
 Task<std::unique_ptr<PgConnection>> PgConnection::open(Executor executor,
-                                                       const ConnectSettings& settings) {
+                                                       const ConnectSettings& settings,
+                                                       std::shared_ptr<CancelWorker> canceller) {
     const Deadline deadline = SteadyClock::now() + settings.connect_timeout;
-    const Keywords keywords = co_await resolve_hosts(executor, settings);
+    const Keywords keywords = co_await resolve_hosts(executor, settings, deadline);
     std::vector<const char*> keys, values;
     for (const auto& [key, value] : keywords) {
         keys.push_back(key.c_str());
@@ -161,7 +166,8 @@ Task<std::unique_ptr<PgConnection>> PgConnection::open(Executor executor,
     values.push_back(nullptr);
     PGconn* raw = PQconnectStartParams(keys.data(), values.data(), 0);
     if (raw == nullptr) throw Unavailable("cannot connect to PostgreSQL: out of memory");
-    std::unique_ptr<PgConnection> connection(new PgConnection(executor, raw, settings.host_label));
+    std::unique_ptr<PgConnection> connection(
+        new PgConnection(executor, raw, settings.host_label, std::move(canceller)));
     if (PQstatus(raw) == CONNECTION_BAD) connection->fail_connect();
     auto polling = PGRES_POLLING_WRITING;
     while (polling != PGRES_POLLING_OK) {
@@ -178,7 +184,7 @@ Task<std::unique_ptr<PgConnection>> PgConnection::open(Executor executor,
         polling = PQconnectPoll(raw);
     }
     if (PQsetnonblocking(raw, 1) != 0) connection->fail_connect();
-    PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+    PQsetNoticeReceiver(raw, &PgConnection::on_notice, connection.get());
     connection->attach_socket();
     co_return connection;
 }

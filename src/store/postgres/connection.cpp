@@ -5,13 +5,14 @@
 
 #include <cerrno>
 #include <cstring>
-#include <thread>
 #include <tuple>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "store/postgres/cancel.hpp"
 
 namespace companion::store::pg {
 namespace {
@@ -45,11 +46,13 @@ std::string describe_duration(std::chrono::milliseconds duration) {
     return std::to_string(duration.count()) + " ms";
 }
 
-PgConnection::PgConnection(Executor executor, PGconn* connection, std::string host_label)
+PgConnection::PgConnection(Executor executor, PGconn* connection, std::string host_label,
+                           std::shared_ptr<CancelWorker> canceller)
     : connection_(connection),
       socket_(executor),
       timer_(executor),
-      host_label_(std::move(host_label)) {}
+      host_label_(std::move(host_label)),
+      canceller_(std::move(canceller)) {}
 
 PgConnection::~PgConnection() {
     boost::system::error_code ignored;
@@ -96,6 +99,7 @@ bool PgConnection::check_alive() {
             return false;
         }
         while (PGnotify* notification = PQnotifies(connection_)) PQfreemem(notification);
+        if (broken_) return false;  // a FATAL notice came in (on_notice)
     }
     return PQstatus(connection_) == CONNECTION_OK;
 }
@@ -129,15 +133,11 @@ void PgConnection::fail(bool retryable) {
 
 void PgConnection::abandon() {
     broken_ = true;
-    // PQcancel blocks (it opens a new connection), so it runs on a thread of its own.
+    // PQcancel blocks (it opens a new connection): the pool's cancel worker sends it.
     if (PGcancel* cancel = PQgetCancel(connection_)) {
-        try {
-            std::thread([cancel] {
-                char error[256];
-                PQcancel(cancel, error, sizeof error);
-                PQfreeCancel(cancel);
-            }).detach();
-        } catch (const std::system_error&) {
+        if (canceller_) {
+            canceller_->submit(cancel);
+        } else {
             PQfreeCancel(cancel);
         }
     }

@@ -24,6 +24,7 @@
 
 namespace companion::store::pg {
 
+class CancelWorker;
 using SteadyClock = std::chrono::steady_clock;
 using Deadline = SteadyClock::time_point;
 
@@ -50,9 +51,11 @@ class PgConnection {
 public:
     using Executor = boost::asio::any_io_executor;
 
-    // Connects within settings.connect_timeout; throws Unavailable with a one-line reason.
+    // Connects within settings.connect_timeout (host-name lookups included); throws Unavailable
+    // with a one-line reason. Statements given up on are cancelled through `canceller`.
     static Task<std::unique_ptr<PgConnection>> open(Executor executor,
-                                                    const ConnectSettings& settings);
+                                                    const ConnectSettings& settings,
+                                                    std::shared_ptr<CancelWorker> canceller);
 
     PgConnection(const PgConnection&) = delete;
     PgConnection& operator=(const PgConnection&) = delete;
@@ -81,8 +84,10 @@ public:
     int backend_pid() const { return PQbackendPID(connection_); }
 
 private:
-    PgConnection(Executor executor, PGconn* connection, std::string host_label);
+    PgConnection(Executor executor, PGconn* connection, std::string host_label,
+                 std::shared_ptr<CancelWorker> canceller);
 
+    static void on_notice(void* self, const PGresult* notice);
     void attach_socket();
     std::string label() const;
     [[noreturn]] void fail_connect();
@@ -97,6 +102,7 @@ private:
     boost::asio::steady_timer timer_;
     std::set<std::string, std::less<>> prepared_;
     std::string host_label_;
+    std::shared_ptr<CancelWorker> canceller_;
     std::chrono::milliseconds budget_{0};  // of the statement under way, for messages
     bool broken_ = false;
 };

@@ -2,6 +2,11 @@
 // a session advisory lock so that several processes can migrate at once.
 #include <cstdio>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "store/migrations.hpp"
 #include "store/postgres/store_impl.hpp"
 
@@ -17,8 +22,10 @@ using pg::Statement;
 constexpr std::int64_t kMigrationLockKey = 0x636f6d70616e696f;  // "companio"
 // Waiting for another process's migration, or a long CREATE INDEX, may take this long.
 constexpr auto kMigrationDeadline = std::chrono::minutes(30);
+// How often a waiting migration tries the lock again (and notices that the store closed).
+constexpr auto kLockRetry = 200ms;
 
-const Statement kLock{"", "SELECT pg_advisory_lock($1::bigint)"};
+const Statement kTryLock{"", "SELECT pg_try_advisory_lock($1::bigint)"};
 const Statement kUnlock{"", "SELECT pg_advisory_unlock($1::bigint)"};
 const Statement kHasTable{"", "SELECT to_regclass('schema_migrations') IS NOT NULL"};
 const Statement kCurrentVersion{"", "SELECT COALESCE(max(version), 0) FROM schema_migrations"};
@@ -68,6 +75,26 @@ Task<int> current_version(PgConnection& connection, pg::Deadline deadline) {
     co_return pg::RowReader(version, 0).i32();
 }
 
+// Takes the migration lock, polling: a blocking pg_advisory_lock could not be interrupted by a
+// shutdown.
+Task<void> take_lock(PgConnection& connection, const Params& key, const pg::PgPool& pool,
+                     const std::atomic<bool>& closed) {
+    boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
+    const auto give_up = migration_deadline();
+    while (true) {
+        if (closed) throw Unavailable("migration cancelled: the service is shutting down");
+        const auto taken = co_await run(connection, kTryLock, key, pool.statement_deadline());
+        if (pg::RowReader(taken, 0).boolean()) co_return;
+        if (pg::SteadyClock::now() >= give_up) {
+            throw Unavailable(
+                "gave up waiting for another migration of this database: it has held the "
+                "migration lock for " + std::to_string(kMigrationDeadline.count()) + " minutes");
+        }
+        pause.expires_after(kLockRetry);
+        co_await pause.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+}
+
 }  // namespace
 
 Task<MigrationStatus> PgStore::migration_status() {
@@ -85,7 +112,7 @@ Task<std::vector<MigrationStep>> PgStore::migrate_up() {
     auto& connection = lease.connection();
     co_await run_script(connection, "SET statement_timeout = 0");
     const Params key(kMigrationLockKey);
-    co_await run(connection, kLock, key);
+    co_await take_lock(connection, key, *pool_, closed_);
     co_await run_script(connection, kCreateTable);
     const int current = co_await current_version(connection, migration_deadline());
     std::vector<MigrationStep> applied;

@@ -7,6 +7,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "store/postgres/cancel.hpp"
+
 namespace companion::store::pg {
 namespace {
 
@@ -14,41 +16,8 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 const Statement begin_statement{"", "BEGIN"};
-const Statement rollback_statement{"", "ROLLBACK"};
 
 }  // namespace
-
-Lease::Lease(std::shared_ptr<PgPool> pool, std::unique_ptr<PgConnection> connection)
-    : pool_(std::move(pool)), connection_(std::move(connection)) {}
-
-Lease::~Lease() {
-    if (connection_) pool_->release(std::move(connection_));
-}
-
-Task<PgResult> Lease::query(const Statement& statement, const Params& params) {
-    PgResult result = co_await connection_->execute(statement, params, pool_->statement_deadline());
-    if (!result.ok()) throw_result_error(result);
-    co_return result;
-}
-
-Task<PgResult> Lease::script(std::string sql) {
-    PgResult result =
-        co_await connection_->execute_script(std::move(sql), pool_->statement_deadline());
-    if (!result.ok()) throw_result_error(result);
-    co_return result;
-}
-
-Task<void> Lease::rollback_quietly() {
-    if (!connection_->connected() || !connection_->in_transaction()) co_return;
-    try {
-        const Params none;
-        PgResult result = co_await connection_->execute(rollback_statement, none,
-                                                        SteadyClock::now() + 2s);
-        if (!result.ok()) connection_->mark_broken();
-    } catch (const StoreError&) {
-        connection_->mark_broken();
-    }
-}
 
 std::shared_ptr<PgPool> PgPool::create(asio::any_io_executor executor, PoolConfig config) {
     return std::shared_ptr<PgPool>(new PgPool(std::move(executor), std::move(config)));
@@ -59,9 +28,10 @@ PgPool::PgPool(asio::any_io_executor executor, PoolConfig config)
       config_(std::move(config)),
       client_timeout_(config_.statement_timeout.count() > 0 ? config_.statement_timeout + 1s
                                                             : std::chrono::milliseconds(1h)),
-      reaper_(executor_) {}
+      reaper_(executor_),
+      canceller_(std::make_shared<CancelWorker>()) {}
 
-PgPool::~PgPool() = default;
+PgPool::~PgPool() { canceller_->stop(); }
 
 PgPoolStats PgPool::stats() const {
     std::lock_guard lock(mutex_);
@@ -81,54 +51,51 @@ Task<Lease> PgPool::acquire(std::chrono::milliseconds timeout,
                             std::chrono::milliseconds connect_timeout) {
     const auto self = shared_from_this();  // the pool outlives the wait
     const Deadline deadline = SteadyClock::now() + timeout;
-    while (true) {
-        Handoff handoff;
-        {
-            std::lock_guard lock(mutex_);
-            handoff = take_locked();
-        }
-        if (handoff.kind == Handoff::Kind::none) {
-            handoff = co_await asio::async_initiate<decltype(asio::use_awaitable), void(Handoff)>(
-                [this, deadline](auto handler) { enqueue(std::move(handler), deadline); },
-                asio::use_awaitable);
-        }
-        if (handoff.kind == Handoff::Kind::closed) {
-            throw Unavailable("the PostgreSQL store is closed");
-        }
-        if (handoff.kind == Handoff::Kind::timeout) {
-            throw Busy("database_busy: no database connection became free within " +
-                       describe_duration(timeout));
-        }
-        if (handoff.kind == Handoff::Kind::connection) {
-            if (handoff.connection->check_alive()) {
-                co_return Lease(self, std::move(handoff.connection));
-            }
-            drop(std::move(handoff.connection));
-            continue;
-        }
-        std::unique_ptr<PgConnection> connection;
-        std::exception_ptr failure;
-        try {
-            ConnectSettings settings = config_.connect;
-            settings.connect_timeout = connect_timeout;
-            connection = co_await PgConnection::open(executor_, settings);
-        } catch (...) {
-            failure = std::current_exception();
-        }
-        if (failure) {
-            {
-                std::lock_guard lock(mutex_);
-                --open_;
-                grant_slot_locked();
-            }
-            std::rethrow_exception(failure);
-        }
-        {
-            std::lock_guard lock(mutex_);
-            ++counters_.opened;
-        }
-        co_return Lease(self, std::move(connection));
+    Handoff handoff;
+    {
+        std::lock_guard lock(mutex_);
+        handoff = take_locked();
     }
+    if (handoff.kind == Handoff::Kind::none) {
+        handoff = co_await asio::async_initiate<decltype(asio::use_awaitable), void(Handoff)>(
+            [this, deadline](auto handler) { enqueue(std::move(handler), deadline); },
+            asio::use_awaitable);
+    }
+    while (handoff.kind == Handoff::Kind::connection) {
+        if (handoff.connection->check_alive()) {
+            co_return Lease(self, std::move(handoff.connection));
+        }
+        handoff = replace_dead(std::move(handoff.connection));
+    }
+    if (handoff.kind == Handoff::Kind::closed) {
+        throw Unavailable("the PostgreSQL store is closed");
+    }
+    if (handoff.kind == Handoff::Kind::timeout) {
+        throw Busy("database_busy: no database connection became free within " +
+                   describe_duration(timeout));
+    }
+    std::unique_ptr<PgConnection> connection;
+    std::exception_ptr failure;
+    try {
+        ConnectSettings settings = config_.connect;
+        settings.connect_timeout = connect_timeout;
+        connection = co_await PgConnection::open(executor_, settings, canceller_);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        {
+            std::lock_guard lock(mutex_);
+            --open_;
+            grant_slot_locked();
+        }
+        std::rethrow_exception(failure);
+    }
+    {
+        std::lock_guard lock(mutex_);
+        ++counters_.opened;
+    }
+    co_return Lease(self, std::move(connection));
 }
 
 PgPool::Handoff PgPool::take_locked() {
@@ -198,6 +165,7 @@ void PgPool::grant_slot_locked() {
 }
 
 void PgPool::close() {
+    canceller_->stop();
     std::vector<std::unique_ptr<PgConnection>> closing;  // closed after the lock is released
     std::lock_guard lock(mutex_);
     closed_ = true;
@@ -228,14 +196,27 @@ void PgPool::release(std::unique_ptr<PgConnection> connection) {
     }
 }
 
-void PgPool::drop(std::unique_ptr<PgConnection> connection) {
+PgPool::Handoff PgPool::replace_dead(std::unique_ptr<PgConnection> dead) {
+    Handoff handoff;
     {
         std::lock_guard lock(mutex_);
-        --open_;
         ++counters_.discarded;
-        grant_slot_locked();
+        if (closed_) {
+            --open_;
+            handoff.kind = Handoff::Kind::closed;
+        } else if (!idle_.empty()) {
+            // Another idle connection takes the dead one's place; its slot was counted already.
+            handoff.kind = Handoff::Kind::connection;
+            handoff.connection = std::move(idle_.back().connection);
+            idle_.pop_back();
+            --open_;
+            grant_slot_locked();
+        } else {
+            handoff.kind = Handoff::Kind::slot;
+        }
     }
-    connection.reset();  // PQfinish outside the lock
+    dead.reset();  // PQfinish outside the lock
+    return handoff;
 }
 
 void PgPool::arm_reaper_locked() {

@@ -102,8 +102,8 @@ public:
     auto transaction(Body body)
         -> Task<typename TaskValue<std::invoke_result_t<Body&, Tx&>>::type>;
 
-    // Closes the idle connections and stops the timers; later acquisitions throw Unavailable and
-    // connections still leased are closed when they come back.
+    // Closes the idle connections, stops the timers and joins the cancel thread; later
+    // acquisitions throw Unavailable and connections still leased are closed when they come back.
     void close();
 
     Deadline statement_deadline() const { return SteadyClock::now() + client_timeout_; }
@@ -139,7 +139,9 @@ private:
     void expire(const std::shared_ptr<Waiter>& waiter);
     void grant_slot_locked();
     void release(std::unique_ptr<PgConnection> connection);
-    void drop(std::unique_ptr<PgConnection> connection);
+    // For an acquirer whose connection failed its check: it keeps the slot (and so its place
+    // ahead of later waiters), to open a new connection in, or takes another idle one.
+    Handoff replace_dead(std::unique_ptr<PgConnection> dead);
     void arm_reaper_locked();
     void reap();
 
@@ -154,6 +156,7 @@ private:
     bool closed_ = false;
     int open_ = 0;
     PgPoolStats counters_;
+    std::shared_ptr<CancelWorker> canceller_;  // stopped by close() and the destructor
 };
 
 template <class Body>

@@ -54,9 +54,12 @@ PgPoolStats postgres_pool_stats(const Store& store) {
 PgStore::PgStore(boost::asio::any_io_executor executor, const PgOptions& options)
     : pool_(pg::PgPool::create(std::move(executor), pool_config(options))) {}
 
-PgStore::~PgStore() { pool_->close(); }
+PgStore::~PgStore() { close(); }
 
-void PgStore::close() { pool_->close(); }
+void PgStore::close() {
+    closed_ = true;
+    pool_->close();
+}
 
 Timestamp PgStore::next_timestamp() {
     const auto current = pg::micros(now());

@@ -119,6 +119,7 @@ private:
     std::vector<std::shared_ptr<void>> attachments_;  // released after the pool
     std::shared_ptr<pg::PgPool> pool_;
     std::atomic<std::int64_t> last_timestamp_{0};
+    std::atomic<bool> closed_{false};  // ends a migration waiting for another one's lock
 };
 
 namespace pg {

@@ -10,7 +10,7 @@ build_packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev
-  libsqlite3-dev libpq-dev libhiredis-dev
+  libsqlite3-dev libpq-dev libhiredis-dev libargon2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_packages=(

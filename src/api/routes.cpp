@@ -5,6 +5,8 @@ namespace companion::api {
 void register_routes(http::Router& router, Services& services) {
     register_health_routes(router, services);
     register_metrics_routes(router, services);
+    register_auth_routes(router, services);
+    register_api_key_routes(router, services);
 }
 
 }  // namespace companion::api

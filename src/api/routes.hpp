@@ -20,6 +20,10 @@ namespace companion::http {
 class Router;
 }
 
+namespace companion::auth {
+class AuthService;
+}
+
 #include "http/middleware.hpp"
 
 namespace companion::api {
@@ -31,6 +35,7 @@ struct Services {
     health::Readiness& readiness;
     metrics::Registry& metrics;
     store::Store& store;
+    auth::AuthService& auth;
 };
 
 void register_routes(http::Router& router, Services& services);
@@ -38,8 +43,16 @@ void register_routes(http::Router& router, Services& services);
 // Storage failures as HTTP answers: 503 database_unavailable / database_busy, 409 conflict.
 http::Middleware store_errors();
 
+// auth::AuthError as HTTP answers: 401 (with WWW-Authenticate), 404, 409, 422, 429.
+http::Middleware auth_errors();
+// Sets Request::user_id/auth_method from `Authorization: Bearer <jwt or api key>`; routes other
+// than the public ones need it when `require` is set, else they run as the local user.
+http::Middleware authenticate(auth::AuthService& auth, bool require);
+
 // One function per resource file.
 void register_health_routes(http::Router& router, Services& services);
 void register_metrics_routes(http::Router& router, Services& services);
+void register_auth_routes(http::Router& router, Services& services);
+void register_api_key_routes(http::Router& router, Services& services);
 
 }  // namespace companion::api

@@ -12,9 +12,12 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "api/routes.hpp"
+#include "auth/auth_service.hpp"
+#include "cache/login_guard.hpp"
 #include "cache/redis_client.hpp"
 #include "app/schema_startup.hpp"
 #include "app/shutdown.hpp"
@@ -76,7 +79,8 @@ http::ServerOptions server_options(const config::Settings& settings) {
     return options;
 }
 
-http::Handler build_pipeline(const config::Settings& settings, metrics::Registry& registry) {
+http::Handler build_pipeline(const config::Settings& settings, metrics::Registry& registry,
+                             auth::AuthService& auth) {
     std::vector<http::Middleware> middleware;
     middleware.push_back(http::request_id());
     middleware.push_back(http::access_log_and_metrics(registry));
@@ -84,6 +88,8 @@ http::Handler build_pipeline(const config::Settings& settings, metrics::Registry
     middleware.push_back(http::cors(http::CorsPolicy(settings.cors_origins)));
     middleware.push_back(http::error_barrier());
     middleware.push_back(api::store_errors());
+    middleware.push_back(api::auth_errors());
+    middleware.push_back(api::authenticate(auth, settings.require_authentication));
     return http::chain(std::move(middleware), http::dispatch);
 }
 
@@ -156,11 +162,16 @@ int serve(const config::Settings& settings) {
     health_monitor.set_database_probe([&store] { return store->ping(); });
     if (redis) health_monitor.set_redis_probe([&redis] { return redis->ping(); });
 
-    api::Services services{settings, health_monitor, readiness, registry, *store};
+    // CPU-heavy work (argon2) runs here, never on an I/O thread.
+    asio::thread_pool cpu_pool(2);
+    auto login_guard = redis ? cache::make_redis_login_guard(*redis)
+                             : cache::make_local_login_guard();
+    auth::AuthService auth_service(*store, settings, cpu_pool, *login_guard);
+    api::Services services{settings, health_monitor, readiness, registry, *store, auth_service};
     http::Router router;
     api::register_routes(router, services);
-    http::Server server(io, server_options(settings), router, build_pipeline(settings, registry),
-                        registry);
+    http::Server server(io, server_options(settings), router,
+                        build_pipeline(settings, registry, auth_service), registry);
     try {
         server.listen(settings.host, settings.port);
     } catch (const std::exception& error) {
@@ -213,6 +224,7 @@ int serve(const config::Settings& settings) {
                {"worker_threads", settings.worker_threads}});
 
     threads.join();
+    cpu_pool.join();
     log::info("companion stopped");
     log::shutdown();
     return 0;

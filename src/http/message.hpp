@@ -47,6 +47,10 @@ struct Request {
     // Set when the connection refused the request before it was whole (413, 431, 400): the
     // pipeline still runs (request id, CORS, logs, metrics) and answers with this error.
     std::optional<ApiError> rejection;
+    // The authenticated principal, set by the authentication middleware: the user's id and how
+    // they proved it ("jwt", "api_key", or "local" for REQUIRE_AUTHENTICATION=false).
+    std::string user_id;
+    std::string auth_method;
 
     // First header of that name (case-insensitive), empty when absent.
     std::string_view header(std::string_view name) const;

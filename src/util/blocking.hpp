@@ -1,5 +1,7 @@
 // Runs blocking work (SQLite, argon2, bulk embedding) on a worker pool and resumes the awaiting
 // coroutine on its own executor: I/O threads never block. Include only from .cpp files.
+// g++ 12 frees a capturing lambda written inside the co_await expression twice: name the job
+// first (`auto job = [...] {...}; co_await run_blocking(pool, std::move(job));`).
 #pragma once
 
 #include <exception>

@@ -53,41 +53,51 @@ std::string prepare_path(const std::string& path) {
     return path;
 }
 
-// A ping answered by whichever comes first: the worker's SELECT 1 or the timeout.
+// A ping answered by whichever comes first: the worker's SELECT 1 or the timeout. The timer is
+// only ever touched, and destroyed, on its own executor: once the timeout has answered, the
+// caller (and its io_context) may be gone while the worker is still blocked in SQLite.
 template <class Handler>
 class PingRace : public std::enable_shared_from_this<PingRace<Handler>> {
 public:
     PingRace(Handler handler, const asio::any_io_executor& executor)
-        : timer_(executor), handler_(std::move(handler)) {}
+        : executor_(executor),
+          timer_(std::make_unique<asio::steady_timer>(executor)),
+          handler_(std::move(handler)) {}
 
     void start() {
-        timer_.expires_after(kPingTimeout);
-        timer_.async_wait(
-            [self = this->shared_from_this()](boost::system::error_code) { self->finish(false); });
+        timer_->expires_after(kPingTimeout);
+        timer_->async_wait([self = this->shared_from_this()](boost::system::error_code) {
+            self->finish(false);
+            self->timer_.reset();
+        });
     }
 
-    // Called from a worker thread; the timer is only touched on its own executor.
+    // Called from a worker thread.
     void answer(bool ok) {
-        finish(ok);
-        asio::post(timer_.get_executor(),
-                   [self = this->shared_from_this()] { self->timer_.cancel(); });
+        if (!finish(ok)) return;  // the timeout answered first: leave the executor alone
+        asio::post(executor_, [self = this->shared_from_this()] {
+            if (self->timer_) self->timer_->cancel();
+        });
     }
 
 private:
-    void finish(bool ok) {
+    // Hands the result to the caller once; false when it had already been answered.
+    bool finish(bool ok) {
         std::optional<Handler> handler;
         {
             std::lock_guard lock(mutex_);
-            if (!handler_) return;
+            if (!handler_) return false;
             handler.emplace(std::move(*handler_));
             handler_.reset();
         }
-        auto executor = asio::get_associated_executor(*handler, timer_.get_executor());
+        auto executor = asio::get_associated_executor(*handler, executor_);
         asio::dispatch(executor,
                        [handler = std::move(*handler), ok]() mutable { std::move(handler)(ok); });
+        return true;
     }
 
-    asio::steady_timer timer_;
+    asio::any_io_executor executor_;
+    std::unique_ptr<asio::steady_timer> timer_;
     std::mutex mutex_;
     std::optional<Handler> handler_;
 };

@@ -24,6 +24,10 @@ namespace companion::auth {
 class AuthService;
 }
 
+namespace companion::cache {
+class RateLimiter;
+}
+
 #include "http/middleware.hpp"
 
 namespace companion::api {
@@ -48,6 +52,11 @@ http::Middleware auth_errors();
 // Sets Request::user_id/auth_method from `Authorization: Bearer <jwt or api key>`; routes other
 // than the public ones need it when `require` is set, else they run as the local user.
 http::Middleware authenticate(auth::AuthService& auth, bool require);
+// RATE_LIMIT_REQUESTS_PER_MINUTE per authenticated user ("user:<id>"), per client IP when
+// anonymous ("ip:<address>"): X-RateLimit-* headers on answers, 429 rate_limited with
+// Retry-After past the limit. /health, /ready and /metrics are never limited. Goes right after
+// authenticate so that the user is known.
+http::Middleware rate_limit(cache::RateLimiter& limiter, int per_minute);
 
 // One function per resource file.
 void register_health_routes(http::Router& router, Services& services);

@@ -18,6 +18,7 @@
 #include "api/routes.hpp"
 #include "auth/auth_service.hpp"
 #include "cache/login_guard.hpp"
+#include "cache/rate_limiter.hpp"
 #include "cache/redis_client.hpp"
 #include "app/schema_startup.hpp"
 #include "app/shutdown.hpp"
@@ -80,7 +81,7 @@ http::ServerOptions server_options(const config::Settings& settings) {
 }
 
 http::Handler build_pipeline(const config::Settings& settings, metrics::Registry& registry,
-                             auth::AuthService& auth) {
+                             auth::AuthService& auth, cache::RateLimiter& rate_limiter) {
     std::vector<http::Middleware> middleware;
     middleware.push_back(http::request_id());
     middleware.push_back(http::access_log_and_metrics(registry));
@@ -90,6 +91,7 @@ http::Handler build_pipeline(const config::Settings& settings, metrics::Registry
     middleware.push_back(api::store_errors());
     middleware.push_back(api::auth_errors());
     middleware.push_back(api::authenticate(auth, settings.require_authentication));
+    middleware.push_back(api::rate_limit(rate_limiter, settings.rate_limit_requests_per_minute));
     return http::chain(std::move(middleware), http::dispatch);
 }
 
@@ -166,12 +168,17 @@ int serve(const config::Settings& settings) {
     asio::thread_pool cpu_pool(2);
     auto login_guard = redis ? cache::make_redis_login_guard(*redis)
                              : cache::make_local_login_guard();
+    auto rate_limiter =
+        redis ? cache::make_redis_rate_limiter(
+                    *redis, std::chrono::seconds(settings.rate_limit_fail_open_seconds))
+              : cache::make_local_rate_limiter();
+    health_monitor.set_degradation_check([&rate_limiter] { return rate_limiter->degraded(); });
     auth::AuthService auth_service(*store, settings, cpu_pool, *login_guard);
     api::Services services{settings, health_monitor, readiness, registry, *store, auth_service};
     http::Router router;
     api::register_routes(router, services);
     http::Server server(io, server_options(settings), router,
-                        build_pipeline(settings, registry, auth_service), registry);
+                        build_pipeline(settings, registry, auth_service, *rate_limiter), registry);
     try {
         server.listen(settings.host, settings.port);
     } catch (const std::exception& error) {

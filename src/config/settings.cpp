@@ -300,6 +300,8 @@ const std::vector<Variable>& variables() {
          [](const S& s) { return display_list(s.cors_origins); }, Secrecy::none, true},
         field<&S::rate_limit_requests_per_minute, to_integer<1, 1000000>>(
             "RATE_LIMIT_REQUESTS_PER_MINUTE"),
+        field<&S::rate_limit_fail_open_seconds, to_integer<1, 3600>>(
+            "RATE_LIMIT_FAIL_OPEN_SECONDS"),
         field<&S::log_level, to_log_level>("LOG_LEVEL"),
         field<&S::max_message_length, to_integer<1, 1000000>>("MAX_MESSAGE_LENGTH"),
         field<&S::max_request_body_bytes, to_integer<1024, 104857600>>("MAX_REQUEST_BODY_BYTES"),

@@ -50,6 +50,9 @@ struct Settings {
     // Exact origins; {"*"} allows any origin (refused in production).
     std::vector<std::string> cors_origins;
     int rate_limit_requests_per_minute = 60;
+    // With Redis: how long requests are let through unlimited while Redis is unreachable
+    // (then limited per replica until it answers again).
+    int rate_limit_fail_open_seconds = 60;
     LogLevel log_level = LogLevel::info;
     int max_message_length = 4000;
     std::size_t max_request_body_bytes = 65536;

@@ -67,6 +67,10 @@ asio::awaitable<HealthReport> HealthMonitor::report() {
         cached_at_ = std::chrono::steady_clock::now();
         refreshing_ = false;
     }
+    if (degradation_check_ && report->status == HealthReport::Status::healthy &&
+        degradation_check_()) {
+        report->status = HealthReport::Status::degraded;
+    }
     report->uptime_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     co_return *report;

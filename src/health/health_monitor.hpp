@@ -34,6 +34,12 @@ public:
     void set_database_probe(Probe probe) { database_probe_ = std::move(probe); }
     void set_llm_probe(Probe probe) { llm_probe_ = std::move(probe); }
     void set_redis_probe(Probe probe) { redis_probe_ = std::move(probe); }
+    // Something that works but not as configured (the rate limiter failing open while Redis is
+    // down): when it answers true a healthy report becomes degraded. Asked on every report, not
+    // cached; must be cheap and must not block.
+    void set_degradation_check(std::function<bool()> check) {
+        degradation_check_ = std::move(check);
+    }
 
     // The cached report when it is fresh, else a new one (one refresh at a time; callers that
     // arrive during a refresh get the previous report).
@@ -48,6 +54,7 @@ private:
     Probe database_probe_;
     Probe llm_probe_;
     Probe redis_probe_;
+    std::function<bool()> degradation_check_;
 
     std::mutex mutex_;
     std::optional<HealthReport> cached_;

@@ -46,6 +46,7 @@ const std::vector<Range> integer_ranges = {
     {"POSTGRES_MAX_OVERFLOW", 0, 1000},
     {"LM_STUDIO_MAX_TOKENS", 1, 1000000},
     {"RATE_LIMIT_REQUESTS_PER_MINUTE", 1, 1000000},
+    {"RATE_LIMIT_FAIL_OPEN_SECONDS", 1, 3600},
     {"MAX_MESSAGE_LENGTH", 1, 1000000},
     {"MAX_REQUEST_BODY_BYTES", 1024, 104857600},
     {"SHORT_TERM_MEMORY_SIZE", 0, 1000},
@@ -84,6 +85,7 @@ TEST(SettingsDefaults, EveryVariableHasItsDocumentedDefault) {
     EXPECT_FALSE(s.redis_enabled);
     EXPECT_EQ(s.cors_origins, std::vector<std::string>{"*"});
     EXPECT_EQ(s.rate_limit_requests_per_minute, 60);
+    EXPECT_EQ(s.rate_limit_fail_open_seconds, 60);
     EXPECT_EQ(s.log_level, LogLevel::info);
     EXPECT_EQ(s.max_message_length, 4000);
     EXPECT_EQ(s.max_request_body_bytes, 65536u);
@@ -522,12 +524,13 @@ TEST(Describe, CorsOriginsAreJoinedWithCommas) {
 
 TEST(KnownVariables, NamesEveryDocumentedVariableOnce) {
     const auto& names = known_variables();
-    EXPECT_EQ(names.size(), 32u);
+    EXPECT_EQ(names.size(), 33u);
     EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
     EXPECT_EQ(names.front(), "ENVIRONMENT");
     EXPECT_EQ(names.back(), "HTTP_MAX_CONNECTIONS");
     for (const char* name : {"JWT_SECRET_KEY", "POSTGRES_URL", "CORS_ORIGINS", "DATA_DIR",
-                             "WORKER_THREADS", "MEMORY_SIMILARITY_THRESHOLD"}) {
+                             "WORKER_THREADS", "MEMORY_SIMILARITY_THRESHOLD",
+                             "RATE_LIMIT_FAIL_OPEN_SECONDS"}) {
         EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
     }
 }

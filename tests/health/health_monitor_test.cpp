@@ -53,6 +53,27 @@ TEST(HealthMonitor, ReportsEachProbe) {
     EXPECT_EQ(report.status, Status::degraded);
 }
 
+TEST(HealthMonitor, DegradationCheckTurnsHealthyIntoDegradedWithoutCaching) {
+    HealthMonitor monitor(false, std::chrono::seconds(60));
+    monitor.set_database_probe(answering(true));
+    monitor.set_llm_probe(answering(true));
+    bool degraded = false;
+    monitor.set_degradation_check([&degraded] { return degraded; });
+    EXPECT_EQ(report_of(monitor).status, Status::healthy);
+    degraded = true;  // asked on every report, even while the probes are cached
+    EXPECT_EQ(report_of(monitor).status, Status::degraded);
+    degraded = false;
+    EXPECT_EQ(report_of(monitor).status, Status::healthy);
+}
+
+TEST(HealthMonitor, DegradationCheckNeverHidesUnhealthy) {
+    HealthMonitor monitor(false);
+    monitor.set_database_probe(answering(false));
+    monitor.set_llm_probe(answering(true));
+    monitor.set_degradation_check([] { return true; });
+    EXPECT_EQ(report_of(monitor).status, Status::unhealthy);
+}
+
 TEST(HealthMonitor, RedisIsAbsentWhenDisabled) {
     HealthMonitor monitor(false);
     monitor.set_database_probe(answering(true));

@@ -12,20 +12,15 @@
 #include "cache/login_guard.hpp"
 #include "cache/redis_client.hpp"
 
+#include "fake_clock.hpp"
+
 namespace companion::cache {
 namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> task) {
-    auto future = asio::co_spawn(io, std::move(task), asio::use_future);
-    io.restart();
-    while (future.wait_for(0s) != std::future_status::ready && io.run_one() > 0) {
-    }
-    return future.get();
-}
+using test_support::run;
 
 TEST(LoginGuardFailover, UnreachableRedisFallsBackToTheInProcessGuard) {
     asio::io_context io;

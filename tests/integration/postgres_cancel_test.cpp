@@ -160,16 +160,6 @@ int thread_count() {
     return count;
 }
 
-template <class Predicate>
-bool eventually(Predicate predicate, std::chrono::milliseconds within) {
-    const auto deadline = Clock::now() + within;
-    while (Clock::now() < deadline) {
-        if (predicate()) return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return predicate();
-}
-
 TEST(PostgresCancel, OneThreadSendsTheRequestsAndAFullQueueDropsTheRest) {
     StubServer server;
     PGconn* session = PQconnectdb(server.conninfo().c_str());

@@ -100,16 +100,6 @@ store::Task<void> sleep_on(PgPool& pool, double seconds) {
     co_await pool.query(kSleep, params);
 }
 
-template <class Predicate>
-bool eventually(Predicate predicate, std::chrono::milliseconds within) {
-    const auto deadline = Clock::now() + within;
-    while (Clock::now() < deadline) {
-        if (predicate()) return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return predicate();
-}
-
 TEST(PostgresPool, GrowsToSizePlusOverflowUnderLoadAndNoFurtherThenShrinksBack) {
     auto opts = options(2, 3);
     opts.overflow_idle = 1s;

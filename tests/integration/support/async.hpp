@@ -2,6 +2,7 @@
 // stopped and joined however the test ends.
 #pragma once
 
+#include <chrono>
 #include <future>
 #include <optional>
 #include <thread>
@@ -48,5 +49,16 @@ private:
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
     std::vector<std::thread> threads_;
 };
+
+// Polls `predicate` every 20 ms until it holds or `within` has passed; its last answer.
+template <class Predicate>
+bool eventually(Predicate predicate, std::chrono::milliseconds within) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (predicate()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return predicate();
+}
 
 }  // namespace companion::testing

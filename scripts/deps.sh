@@ -19,6 +19,8 @@ test_packages=(
   curl procps sqlite3
   redis-server debootstrap  # the test services (scripts/services.sh)
   postgresql-client         # psql for humans poking at the test database
+  nginx                     # TLS termination in front of the real service (tests/deploy)
+  docker-compose            # `docker-compose config` checks the compose files (tests/deploy)
 )
 
 packages=("${build_packages[@]}")

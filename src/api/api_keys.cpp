@@ -4,6 +4,7 @@
 #include "api/auth_context.hpp"
 #include "api/json.hpp"
 #include "api/json_input.hpp"
+#include "api/resource_json.hpp"
 #include "api/routes.hpp"
 #include "auth/auth_service.hpp"
 #include "http/router.hpp"
@@ -17,19 +18,6 @@ namespace {
 
 const TextRule kNameRule{
     .min_code_points = 1, .max_code_points = 100, .trim = true, .allow_newlines = false};
-
-json::object key_json(const store::ApiKey& key) {
-    json::object body;
-    body["id"] = key.id;
-    body["name"] = key.name;
-    body["prefix"] = key.prefix;
-    body["created_at"] = format_timestamp(key.created_at);
-    body["last_used_at"] =
-        key.last_used_at ? json::value(format_timestamp(*key.last_used_at)) : json::value(nullptr);
-    body["revoked_at"] =
-        key.revoked_at ? json::value(format_timestamp(*key.revoked_at)) : json::value(nullptr);
-    return body;
-}
 
 asio::awaitable<http::Response> create_key(auth::AuthService& auth, http::Request& request) {
     std::string name = "api key";
@@ -54,7 +42,7 @@ asio::awaitable<http::Response> create_key(auth::AuthService& auth, http::Reques
 asio::awaitable<http::Response> list_keys(auth::AuthService& auth, http::Request& request) {
     const auto keys = co_await auth.list_api_keys(request.user_id);
     json::array items;
-    for (const auto& key : keys) items.push_back(key_json(key));
+    for (const auto& key : keys) items.push_back(api_key_json(key));
     json::object body;
     body["api_keys"] = std::move(items);
     co_return json_response(200, body);
@@ -64,10 +52,7 @@ asio::awaitable<http::Response> revoke_key(auth::AuthService& auth, http::Reques
     auto client = client_info(request);
     std::string key_id(request.param("id"));
     co_await auth.revoke_api_key(request.user_id, std::move(key_id), std::move(client));
-    http::Response response;
-    response.status = 204;
-    response.content_type.clear();
-    co_return response;
+    co_return no_content();
 }
 
 }  // namespace

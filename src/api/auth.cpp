@@ -4,6 +4,7 @@
 #include "api/auth_context.hpp"
 #include "api/json.hpp"
 #include "api/json_input.hpp"
+#include "api/resource_json.hpp"
 #include "api/routes.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/password_policy.hpp"
@@ -21,39 +22,6 @@ const TextRule kUsernameRule{
 const TextRule kPasswordRule{.min_code_points = 1, .max_code_points = auth::kMaxPasswordBytes};
 const TextRule kEmailRule{
     .min_code_points = 3, .max_code_points = 254, .trim = true, .allow_newlines = false};
-
-json::value optional_text(const std::optional<std::string>& text) {
-    return text ? json::value(*text) : json::value(nullptr);
-}
-
-json::object user_json(const store::User& user) {
-    json::object body;
-    body["id"] = user.id;
-    body["username"] = user.username;
-    body["email"] = optional_text(user.email);
-    body["created_at"] = format_timestamp(user.created_at);
-    return body;
-}
-
-json::object audit_json(const store::AuditEvent& event) {
-    json::object body;
-    body["id"] = event.id;
-    body["occurred_at"] = format_timestamp(event.occurred_at);
-    body["event"] = event.event;
-    body["outcome"] = event.outcome;
-    body["reason"] = optional_text(event.reason);
-    body["username_tried"] = optional_text(event.username_tried);
-    body["client_ip"] = optional_text(event.client_ip);
-    body["user_agent"] = optional_text(event.user_agent);
-    return body;
-}
-
-http::Response no_content() {
-    http::Response response;
-    response.status = 204;
-    response.content_type.clear();
-    return response;
-}
 
 asio::awaitable<http::Response> register_user(auth::AuthService& auth, http::Request& request) {
     const auto object = parse_json_object(request.body);

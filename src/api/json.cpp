@@ -11,4 +11,11 @@ http::Response json_response(unsigned status, const boost::json::value& body) {
     return response;
 }
 
+http::Response no_content() {
+    http::Response response;
+    response.status = 204;
+    response.content_type.clear();
+    return response;
+}
+
 }  // namespace companion::api

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "api/routes.hpp"
+#include "auth/auth_service.hpp"
 #include "cache/rate_limiter.hpp"
 #include "http/api_error.hpp"
 
@@ -55,6 +56,29 @@ http::Middleware rate_limit(cache::RateLimiter& limiter, int per_minute) {
         }
         for (const auto& [name, value] : headers) response.set_header_if_absent(name, value);
         co_return response;
+    };
+}
+
+http::Middleware limit_failed_authentication(cache::RateLimiter& limiter, int per_minute) {
+    return [&limiter, per_minute](http::Request& request,
+                                  const http::Handler& next) -> asio::awaitable<http::Response> {
+        std::exception_ptr refused;
+        try {
+            co_return co_await next(request);
+        } catch (const auth::AuthError& error) {
+            if (error.kind() != auth::AuthErrorKind::unauthorized) throw;
+            refused = std::current_exception();
+        }
+        std::string key("authfail:");
+        key.append(request.client_ip);
+        const cache::RateDecision decision = co_await limiter.check(std::move(key), per_minute);
+        if (decision.allowed) std::rethrow_exception(refused);
+        http::ApiError error(429, "rate_limited",
+                             "too many requests with invalid credentials, retry later");
+        for (const auto& [name, value] : cache::rate_limit_headers(decision)) {
+            std::move(error).with_header(name, value);
+        }
+        throw error;
     };
 }
 

@@ -7,6 +7,7 @@ void register_routes(http::Router& router, Services& services) {
     register_metrics_routes(router, services);
     register_auth_routes(router, services);
     register_api_key_routes(router, services);
+    register_user_routes(router, services);
 }
 
 }  // namespace companion::api

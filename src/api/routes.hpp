@@ -44,7 +44,8 @@ struct Services {
 
 void register_routes(http::Router& router, Services& services);
 
-// Storage failures as HTTP answers: 503 database_unavailable / database_busy, 409 conflict.
+// Storage failures as HTTP answers: 503 database_unavailable / database_busy, 409 conflict, and
+// 400 invalid_request for what the store refuses as malformed (a cursor it did not produce).
 http::Middleware store_errors();
 
 // auth::AuthError as HTTP answers: 401 (with WWW-Authenticate), 404, 409, 422, 429.
@@ -57,11 +58,16 @@ http::Middleware authenticate(auth::AuthService& auth, bool require);
 // Retry-After past the limit. /health, /ready and /metrics are never limited. Goes right after
 // authenticate so that the user is known.
 http::Middleware rate_limit(cache::RateLimiter& limiter, int per_minute);
+// Goes between auth_errors and authenticate: a request whose credentials are refused counts
+// against its client IP ("authfail:<address>", the same per-minute limit), so that guessing
+// tokens or API keys is rate limited too; past the limit the answer is 429 instead of 401.
+http::Middleware limit_failed_authentication(cache::RateLimiter& limiter, int per_minute);
 
 // One function per resource file.
 void register_health_routes(http::Router& router, Services& services);
 void register_metrics_routes(http::Router& router, Services& services);
 void register_auth_routes(http::Router& router, Services& services);
 void register_api_key_routes(http::Router& router, Services& services);
+void register_user_routes(http::Router& router, Services& services);
 
 }  // namespace companion::api

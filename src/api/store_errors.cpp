@@ -1,3 +1,5 @@
+#include <stdexcept>
+
 #include "api/routes.hpp"
 #include "store/errors.hpp"
 #include "util/log.hpp"
@@ -16,6 +18,8 @@ http::Middleware store_errors() {
                 .with_header("Retry-After", "1");
         } catch (const store::Conflict& error) {
             throw http::ApiError(409, "conflict", error.what());
+        } catch (const std::invalid_argument& error) {
+            throw http::ApiError(400, "invalid_request", error.what());
         } catch (const store::StoreError& error) {
             log::error("database error", {{"request_id", std::string_view(request.request_id)},
                                           {"error", std::string_view(error.what())}});

@@ -16,10 +16,13 @@
 #include <boost/asio/use_future.hpp>
 
 #include "api/routes.hpp"
+#include "auth/auth_cache.hpp"
 #include "auth/auth_service.hpp"
+#include "cache/credential_events_redis.hpp"
 #include "cache/login_guard.hpp"
 #include "cache/rate_limiter.hpp"
 #include "cache/redis_client.hpp"
+#include "cache/redis_subscriber.hpp"
 #include "app/schema_startup.hpp"
 #include "app/shutdown.hpp"
 #include "config/production_checks.hpp"
@@ -90,6 +93,8 @@ http::Handler build_pipeline(const config::Settings& settings, metrics::Registry
     middleware.push_back(http::error_barrier());
     middleware.push_back(api::store_errors());
     middleware.push_back(api::auth_errors());
+    middleware.push_back(api::limit_failed_authentication(
+        rate_limiter, settings.rate_limit_requests_per_minute));
     middleware.push_back(api::authenticate(auth, settings.require_authentication));
     middleware.push_back(api::rate_limit(rate_limiter, settings.rate_limit_requests_per_minute));
     return http::chain(std::move(middleware), http::dispatch);
@@ -173,7 +178,19 @@ int serve(const config::Settings& settings) {
                     *redis, std::chrono::seconds(settings.rate_limit_fail_open_seconds))
               : cache::make_local_rate_limiter();
     health_monitor.set_degradation_check([&rate_limiter] { return rate_limiter->degraded(); });
-    auth::AuthService auth_service(*store, settings, cpu_pool, *login_guard);
+    // Credentials are cached in process when every change is sure to be heard of: one process on
+    // SQLite, or replicas that tell each other through Redis (see auth/auth_cache.hpp).
+    auth::AuthCache auth_cache(store->backend() == "sqlite" && !redis);
+    std::unique_ptr<cache::RedisSubscriber> subscriber;
+    std::unique_ptr<cache::RedisCredentialEvents> credential_events;
+    if (redis) {
+        subscriber = std::make_unique<cache::RedisSubscriber>(io.get_executor(), settings.redis_url);
+        credential_events =
+            std::make_unique<cache::RedisCredentialEvents>(*redis, *subscriber, auth_cache);
+        asio::co_spawn(io, credential_events->start(), asio::detached);
+    }
+    auth::AuthService auth_service(*store, settings, cpu_pool, *login_guard, auth_cache,
+                                   credential_events.get());
     api::Services services{settings, health_monitor, readiness, registry, *store, auth_service};
     http::Router router;
     api::register_routes(router, services);
@@ -197,6 +214,8 @@ int serve(const config::Settings& settings) {
         } catch (const store::StoreError& error) {
             std::fprintf(stderr, "companion: %s\n", error.what());
             store->close();
+            if (redis) redis->close();
+            subscriber.reset();
             threads.join();
             log::shutdown();
             return 1;
@@ -206,6 +225,7 @@ int serve(const config::Settings& settings) {
                        schema.stop();
                        store->close();
                        if (redis) redis->close();
+                       subscriber.reset();
                    }};
     asio::co_spawn(io, drain_on_signal(signals, server, readiness, std::move(plan), watchdog),
                    [](std::exception_ptr error) {

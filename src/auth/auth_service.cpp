@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "auth/credential_events.hpp"
 #include "auth/password_policy.hpp"
 #include "cache/login_guard.hpp"
 #include "store/errors.hpp"
@@ -53,11 +54,13 @@ std::optional<std::string> username_problem(const std::string& username) {
 
 AuthService::AuthService(store::Store& store, const config::Settings& settings,
                          boost::asio::thread_pool& cpu_pool, cache::LoginGuard& guard,
-                         Argon2Params argon2)
+                         AuthCache& cache, CredentialEvents* events, Argon2Params argon2)
     : store_(store),
       settings_(settings),
       cpu_pool_(cpu_pool),
       guard_(guard),
+      cache_(cache),
+      events_(events),
       argon2_(argon2),
       jwt_(settings.jwt_algorithm, settings.jwt_secret_key) {}
 
@@ -180,6 +183,7 @@ Task<IssuedToken> AuthService::login(std::string username, std::string password,
     claims.sub = user->id;
     claims.jti = JwtCodec::new_jti();
     claims.iat = util::unix_seconds_now();
+    claims.pwc = user->password_changed_at.time_since_epoch().count();
     const std::int64_t lifetime = std::int64_t{settings_.jwt_expiration_hours} * 3600;
     claims.exp = claims.iat + lifetime;
     auto row = audit_row(user->id, username, client, "login", true, std::nullopt);
@@ -206,6 +210,7 @@ Task<void> AuthService::change_password(std::string user_id, std::string current
     }
     auto encoded = co_await hash(std::move(new_password));
     co_await store_.update_password(user->id, std::move(encoded));
+    co_await credentials_changed(user->id);
     auto row = audit_row(user->id, user->username, client, "password_change", true, std::nullopt);
     co_await store_.append_audit(std::move(row));
 }
@@ -216,6 +221,7 @@ Task<void> AuthService::logout(std::string user_id, std::string token, ClientInf
         const auto& claims = *verification.claims;
         const store::Timestamp expires_at{std::chrono::seconds(claims.exp)};
         co_await store_.revoke_token(claims.jti, user_id, expires_at);
+        co_await credentials_changed(user_id);
     }
     auto row = audit_row(user_id, std::nullopt, client, "logout", true, std::nullopt);
     co_await store_.append_audit(std::move(row));
@@ -251,9 +257,65 @@ Task<Principal> AuthService::local_principal() {
 }
 
 Task<store::User> AuthService::current_user(std::string user_id) {
-    auto user = co_await store_.find_user(std::move(user_id));
+    auto snapshot = co_await user_snapshot(user_id);
+    if (!snapshot) throw AuthError(AuthErrorKind::unauthorized, "missing or invalid credentials");
+    co_return std::move(snapshot->user);
+}
+
+Task<std::optional<UserSnapshot>> AuthService::user_snapshot(const std::string& user_id) {
+    if (auto cached = cache_.user(user_id)) co_return cached;
+    const auto ticket = cache_.ticket();
+    auto user = co_await store_.find_user(user_id);
+    if (!user) co_return std::nullopt;
+    const auto revoked = co_await store_.revoked_tokens(user_id);
+    UserSnapshot snapshot{std::move(*user), {revoked.begin(), revoked.end()}};
+    cache_.put_user(snapshot, ticket);
+    co_return snapshot;
+}
+
+Task<void> AuthService::credentials_changed(const std::string& user_id) {
+    cache_.forget_user(user_id);
+    if (events_ != nullptr) co_await events_->user_changed(user_id);
+}
+
+Task<void> AuthService::delete_account(std::string user_id, std::string password,
+                                       ClientInfo client) {
+    const auto user = co_await store_.find_user(user_id);
     if (!user) throw AuthError(AuthErrorKind::unauthorized, "missing or invalid credentials");
-    co_return std::move(*user);
+    if (!user->is_local) {
+        const auto status = co_await guard_.check(user->username, client.ip);
+        if (status.locked) {
+            throw AuthError(AuthErrorKind::locked, "too many failed password attempts; retry later",
+                            status.retry_after);
+        }
+        const bool ok = co_await verify(std::move(password), user->password_hash);
+        if (!ok) {
+            co_await guard_.record_failure(user->username, client.ip);
+            auto row = audit_row(user->id, std::nullopt, client, "account_deleted", false,
+                                 std::string("wrong_password"));
+            co_await store_.append_audit(std::move(row));
+            throw AuthError(AuthErrorKind::unauthorized, "password is wrong");
+        }
+    }
+    co_await store_.delete_user(user->id);
+    co_await credentials_changed(user->id);
+    if (user->is_local) {
+        std::lock_guard lock(local_mutex_);
+        local_user_id_.reset();
+    }
+    log::info("account deleted", {{"user_id", std::string_view(user->id)}});
+    // Nothing that identifies the person: not the id (its rows are gone), name, address or agent.
+    store::AuditEvent row;
+    row.occurred_at = store::now();
+    row.event = "account_deleted";
+    row.outcome = "success";
+    co_await store_.append_audit(std::move(row));
+}
+
+Task<void> AuthService::record_export(std::string user_id, ClientInfo client) {
+    auto row = audit_row(std::move(user_id), std::nullopt, client, "data_exported", true,
+                         std::nullopt);
+    co_await store_.append_audit(std::move(row));
 }
 
 }  // namespace companion::auth

@@ -13,6 +13,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "auth/auth_cache.hpp"
 #include "auth/jwt.hpp"
 #include "auth/passwords.hpp"
 #include "config/settings.hpp"
@@ -80,11 +81,14 @@ struct CreatedApiKey {
 // Username rule: 3-64 characters of [A-Za-z0-9._-]; the problem as a sentence, else nullopt.
 std::optional<std::string> username_problem(const std::string& username);
 
+class CredentialEvents;
+
 class AuthService {
   public:
+    // `events` tells other replicas of credential changes (nullptr: there are none to tell).
     AuthService(store::Store& store, const config::Settings& settings,
-                boost::asio::thread_pool& cpu_pool, cache::LoginGuard& guard,
-                Argon2Params argon2 = {});
+                boost::asio::thread_pool& cpu_pool, cache::LoginGuard& guard, AuthCache& cache,
+                CredentialEvents* events = nullptr, Argon2Params argon2 = {});
 
     Task<store::User> register_user(std::string username, std::string password,
                                     std::optional<std::string> email, ClientInfo client);
@@ -104,14 +108,25 @@ class AuthService {
     Task<std::vector<store::ApiKey>> list_api_keys(std::string user_id);
     // not_found for a key of another user or no key at all.
     Task<void> revoke_api_key(std::string user_id, std::string key_id, ClientInfo client);
+    // Deletes the account and everything it owns after checking the password (not asked of the
+    // REQUIRE_AUTHENTICATION=false local user, which has none). The audit row it leaves names
+    // neither the user nor the client.
+    Task<void> delete_account(std::string user_id, std::string password, ClientInfo client);
+    // Audits a data export of the user.
+    Task<void> record_export(std::string user_id, ClientInfo client);
     Task<store::Page<store::AuditEvent>> audit_events(std::string user_id, int limit,
                                                       std::optional<std::string> cursor);
 
   private:
-    Task<std::optional<Principal>> check_api_key(const std::string& token, std::string& reason,
+    Task<std::optional<Principal>> check_api_key(const std::string& token, const ClientInfo& client,
+                                                 std::string& reason,
                                                  std::optional<std::string>& known_user);
     Task<std::optional<Principal>> check_jwt(const std::string& token, std::string& reason,
                                              std::optional<std::string>& known_user);
+    // The user with its revoked tokens, from the cache when it can be trusted.
+    Task<std::optional<UserSnapshot>> user_snapshot(const std::string& user_id);
+    // Forgets the user's cached credentials here and on every other replica.
+    Task<void> credentials_changed(const std::string& user_id);
     // Logs the event and returns its audit row; never given a password or a token.
     store::AuditEvent audit_row(std::optional<std::string> user_id,
                                 std::optional<std::string> username, const ClientInfo& client,
@@ -125,6 +140,8 @@ class AuthService {
     const config::Settings& settings_;
     boost::asio::thread_pool& cpu_pool_;
     cache::LoginGuard& guard_;
+    AuthCache& cache_;
+    CredentialEvents* events_;
     Argon2Params argon2_;
     JwtCodec jwt_;
     std::mutex local_mutex_;

@@ -10,17 +10,23 @@ namespace companion::auth {
 
 namespace {
 
-std::int64_t whole_seconds(store::Timestamp timestamp) {
-    return std::chrono::duration_cast<std::chrono::seconds>(timestamp.time_since_epoch()).count();
-}
+// last_used_at (and the "api_key_used" audit row) is written at most this often per key and
+// replica, so that a busy program does not turn every request into a write.
+constexpr std::chrono::seconds kKeyUseRecordInterval{60};
 
 }  // namespace
 
 Task<std::optional<Principal>> AuthService::check_api_key(const std::string& token,
+                                                          const ClientInfo& client,
                                                           std::string& reason,
                                                           std::optional<std::string>& known_user) {
     auto key_hash = hash_api_key(token);
-    const auto key = co_await store_.find_api_key_by_hash(std::move(key_hash));
+    auto key = cache_.api_key(key_hash);
+    if (!key) {
+        const auto ticket = cache_.ticket();
+        key = co_await store_.find_api_key_by_hash(key_hash);
+        if (key) cache_.put_api_key(*key, ticket);
+    }
     if (!key) {
         reason = "unknown_api_key";
         co_return std::nullopt;
@@ -30,7 +36,11 @@ Task<std::optional<Principal>> AuthService::check_api_key(const std::string& tok
         reason = "revoked_api_key";
         co_return std::nullopt;
     }
-    co_await store_.touch_api_key(key->id);
+    if (cache_.should_touch(key->id, kKeyUseRecordInterval)) {
+        co_await store_.touch_api_key(key->id);
+        auto row = audit_row(key->user_id, std::nullopt, client, "api_key_used", true, key->prefix);
+        co_await store_.append_audit(std::move(row));
+    }
     co_return Principal{key->user_id, "api_key"};
 }
 
@@ -42,22 +52,29 @@ Task<std::optional<Principal>> AuthService::check_jwt(const std::string& token, 
         co_return std::nullopt;
     }
     const auto& claims = *verification.claims;
-    const auto user = co_await store_.find_user(claims.sub);
-    if (!user) {
+    auto snapshot = co_await user_snapshot(claims.sub);
+    const auto password_stamp = [](const UserSnapshot& s) {
+        return s.user.password_changed_at.time_since_epoch().count();
+    };
+    if (snapshot && claims.pwc != password_stamp(*snapshot)) {
+        // The cached copy may predate a change made on another replica a moment ago.
+        cache_.forget_user(claims.sub);
+        snapshot = co_await user_snapshot(claims.sub);
+    }
+    if (!snapshot) {
         reason = "user_deleted";
         co_return std::nullopt;
     }
-    known_user = user->id;
-    if (claims.iat < whole_seconds(user->password_changed_at)) {
+    known_user = snapshot->user.id;
+    if (claims.pwc != password_stamp(*snapshot)) {
         reason = "issued_before_password_change";
         co_return std::nullopt;
     }
-    const bool revoked = co_await store_.is_token_revoked(claims.jti);
-    if (revoked) {
+    if (snapshot->revoked_jtis.contains(claims.jti)) {
         reason = "token_revoked";
         co_return std::nullopt;
     }
-    co_return Principal{user->id, "jwt"};
+    co_return Principal{snapshot->user.id, "jwt"};
 }
 
 Task<Principal> AuthService::authenticate(std::string token, ClientInfo client) {
@@ -65,7 +82,7 @@ Task<Principal> AuthService::authenticate(std::string token, ClientInfo client) 
     std::optional<std::string> known_user;
     std::optional<Principal> principal;
     if (looks_like_api_key(token)) {
-        principal = co_await check_api_key(token, reason, known_user);
+        principal = co_await check_api_key(token, client, reason, known_user);
     } else {
         principal = co_await check_jwt(token, reason, known_user);
     }
@@ -96,6 +113,7 @@ Task<void> AuthService::revoke_api_key(std::string user_id, std::string key_id, 
     bool revoked = false;
     if (util::is_uuid(key_id)) revoked = co_await store_.revoke_api_key(user_id, key_id);
     if (!revoked) throw AuthError(AuthErrorKind::not_found, "api key not found");
+    co_await credentials_changed(user_id);
     auto row = audit_row(user_id, std::nullopt, client, "api_key_revoked", true, key_id);
     co_await store_.append_audit(std::move(row));
 }

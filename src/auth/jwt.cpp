@@ -5,7 +5,10 @@
 #include <cctype>
 #include <climits>
 #include <cstddef>
+#include <mutex>
 #include <stdexcept>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 #include <openssl/crypto.h>
@@ -135,7 +138,7 @@ JwtVerification read_claims(const json::object& payload) {
     for (auto rejection :
          {read_string(payload, "sub", claims.sub), read_string(payload, "jti", claims.jti),
           read_integer(payload, "iat", iat), read_integer(payload, "exp", exp),
-          read_integer(payload, "nbf", claims.nbf)}) {
+          read_integer(payload, "nbf", claims.nbf), read_integer(payload, "pwc", claims.pwc)}) {
         if (rejection) return reject(*rejection);
     }
     if (!iat || !exp) return reject(JwtRejection::missing_claim);
@@ -164,8 +167,21 @@ std::string_view to_string(JwtRejection rejection) {
     return rejection_names.at(static_cast<std::size_t>(rejection));
 }
 
+// Signature-checked tokens and their claims. Bounded: a full map starts over.
+struct JwtCodec::VerifiedTokens {
+    static constexpr std::size_t max_entries = 10000;
+    std::mutex mutex;
+    std::unordered_map<std::string, JwtClaims> claims;
+};
+
+JwtCodec::~JwtCodec() = default;
+JwtCodec::JwtCodec(JwtCodec&&) noexcept = default;
+
 JwtCodec::JwtCodec(config::JwtAlgorithm algorithm, std::string secret, std::chrono::seconds leeway)
-    : algorithm_(algorithm), secret_(std::move(secret)), leeway_seconds_(leeway.count()) {
+    : algorithm_(algorithm),
+      secret_(std::move(secret)),
+      leeway_seconds_(leeway.count()),
+      verified_(std::make_unique<VerifiedTokens>()) {
     digest_of(algorithm_);  // throws for a value outside the enum
     if (secret_.empty()) throw std::invalid_argument("JwtCodec: the secret is empty");
     if (secret_.size() > static_cast<std::size_t>(INT_MAX)) {
@@ -181,6 +197,7 @@ std::string JwtCodec::sign(const JwtClaims& claims) const {
     json::object payload{
         {"sub", claims.sub}, {"jti", claims.jti}, {"iat", claims.iat}, {"exp", claims.exp}};
     if (claims.nbf) payload["nbf"] = *claims.nbf;
+    if (claims.pwc) payload["pwc"] = *claims.pwc;
     const std::string signing_input = base64url_encode(json::serialize(header)) + '.' +
                                       base64url_encode(json::serialize(payload));
     return signing_input + '.' + base64url_encode(signature(signing_input));
@@ -188,6 +205,30 @@ std::string JwtCodec::sign(const JwtClaims& claims) const {
 
 JwtVerification JwtCodec::verify(std::string_view token, std::int64_t now_seconds) const {
     if (token.size() > max_token_bytes) return reject(JwtRejection::malformed);
+    std::optional<JwtClaims> known;
+    {
+        std::lock_guard lock(verified_->mutex);
+        const auto found = verified_->claims.find(std::string(token));
+        if (found != verified_->claims.end()) known = found->second;
+    }
+    JwtVerification result;
+    if (known) {
+        result.claims = std::move(known);
+    } else {
+        result = verify_uncached(token);
+        if (result.rejection) return result;
+        std::lock_guard lock(verified_->mutex);
+        if (verified_->claims.size() >= VerifiedTokens::max_entries) verified_->claims.clear();
+        verified_->claims.emplace(std::string(token), *result.claims);
+    }
+    if (auto rejection = check_time(*result.claims, now_seconds, leeway_seconds_)) {
+        return reject(*rejection);
+    }
+    return result;
+}
+
+// Everything but the time checks.
+JwtVerification JwtCodec::verify_uncached(std::string_view token) const {
     const auto parts = split_token(token);
     if (!parts) return reject(JwtRejection::malformed);
     const auto header = decode_json_object(parts->header);
@@ -201,12 +242,7 @@ JwtVerification JwtCodec::verify(std::string_view token, std::int64_t now_second
     // The payload is only read once it is known to be ours.
     const auto payload = decode_json_object(parts->payload);
     if (!payload) return reject(JwtRejection::malformed);
-    JwtVerification result = read_claims(*payload);
-    if (result.rejection) return result;
-    if (auto rejection = check_time(*result.claims, now_seconds, leeway_seconds_)) {
-        return reject(*rejection);
-    }
-    return result;
+    return read_claims(*payload);
 }
 
 std::string JwtCodec::new_jti() {

@@ -1,11 +1,12 @@
 // JSON Web Tokens (RFC 7519) signed with HMAC (HS256/HS384/HS512): signing and strict verification.
 // Verification checks the token itself (algorithm, signature, claims, time); whether its user
 // still exists and whether it was issued (iat) before the user's last password change is for the
-// caller to check against the store, with the sub and iat it returns.
+// caller to check against the store, with the sub and pwc it returns.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,10 @@ struct JwtClaims {
     std::int64_t iat = 0;             // issued at, seconds since the epoch
     std::int64_t exp = 0;             // expires at, seconds since the epoch
     std::optional<std::int64_t> nbf;  // not valid before, seconds since the epoch
+    // Private claim "pwc": the user's password_changed_at in microseconds when the token was
+    // issued. A token is valid only while it equals the user's current value, so a password
+    // change ends every older token, even one issued within the same second.
+    std::optional<std::int64_t> pwc;
 };
 
 // Why a token was refused. to_string gives a stable snake_case name for logs and the audit log;
@@ -53,7 +58,9 @@ class JwtCodec {
     // Throws std::invalid_argument for an empty sub or jti (verify would refuse such a token).
     std::string sign(const JwtClaims& claims) const;
 
-    // Never throws for a bad token: the rejection says why it was refused.
+    // Never throws for a bad token: the rejection says why it was refused. Tokens whose signature
+    // checked out are remembered (bounded), so that a client's next request skips the HMAC and
+    // the JSON parsing; the time checks run every time.
     JwtVerification verify(std::string_view token, std::int64_t now_seconds) const;
 
     // 128 random bits (RAND_bytes) as 22 base64url characters.
@@ -61,12 +68,19 @@ class JwtCodec {
 
     config::JwtAlgorithm algorithm() const { return algorithm_; }
 
+    ~JwtCodec();
+    JwtCodec(JwtCodec&&) noexcept;
+
   private:
+    struct VerifiedTokens;
+
     std::string signature(std::string_view signing_input) const;
+    JwtVerification verify_uncached(std::string_view token) const;
 
     config::JwtAlgorithm algorithm_;
     std::string secret_;
     std::int64_t leeway_seconds_;
+    std::unique_ptr<VerifiedTokens> verified_;
 };
 
 }  // namespace companion::auth

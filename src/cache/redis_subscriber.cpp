@@ -33,6 +33,11 @@ asio::awaitable<void> RedisSubscriber::subscribe(std::string channel, MessageHan
                             asio::use_awaitable);
 }
 
+void RedisSubscriber::set_state_handler(StateHandler handler) {
+    // Before the first subscribe() nothing runs on the strand yet.
+    core_->set_state_handler(std::move(handler));
+}
+
 asio::awaitable<void> RedisSubscriber::unsubscribe(std::string channel) {
     auto core = core_;
     co_await asio::co_spawn(core->strand(), core->unsubscribe(std::move(channel)),

@@ -25,6 +25,10 @@ public:
     // Called on the subscriber's strand, one message at a time, in the order Redis sent them; it
     // must not block (co_spawn longer work). Exceptions it throws are logged and dropped.
     using MessageHandler = std::function<void(std::string_view channel, std::string_view message)>;
+    // Called on the subscriber's strand with true each time Redis confirms a subscription (also
+    // after a reconnect), and with false when the connection is lost: messages published while
+    // it was down were missed.
+    using StateHandler = std::function<void(bool subscribed)>;
 
     // Parses the URL (std::invalid_argument when it is bad); connects on the first subscribe().
     RedisSubscriber(boost::asio::any_io_executor executor, std::string_view url,
@@ -42,6 +46,8 @@ public:
     // throws RedisUnavailable, yet the handler stays registered: the subscription is made as
     // soon as Redis is reachable, and again after every reconnect.
     boost::asio::awaitable<void> subscribe(std::string channel, MessageHandler handler);
+    // Set before the first subscribe(); replaces any earlier one.
+    void set_state_handler(StateHandler handler);
     // Drops the channel's handlers.
     boost::asio::awaitable<void> unsubscribe(std::string channel);
     // Whether the subscriber's connection is up.

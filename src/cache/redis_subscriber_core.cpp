@@ -106,6 +106,7 @@ asio::awaitable<void> SubscriberCore::run(std::shared_ptr<SubscriberCore> self) 
             connection_.reset();
             subscribed_.clear();
             if (closed_) break;
+            notify_state(false);
             log::warn("Redis subscriber connection lost", {{"reason", connection->failure()}});
             last_error_ = connection->failure();
         } else {
@@ -146,9 +147,19 @@ void SubscriberCore::on_push(const Reply& reply) {
     if (kind == "subscribe") confirmed(channel);
 }
 
+void SubscriberCore::notify_state(bool subscribed) {
+    if (!state_handler_ || !delivering_) return;
+    try {
+        state_handler_(subscribed);
+    } catch (const std::exception& error) {
+        log::warn("Redis subscriber state handler failed", {{"error", error.what()}});
+    }
+}
+
 void SubscriberCore::confirmed(const std::string& channel) {
     if (!handlers_.contains(channel)) return;
     subscribed_.insert(channel);
+    notify_state(true);
     if (auto waiting = unconfirmed_.extract(channel)) {
         for (const auto& pending : waiting.mapped()) {
             if (!pending->abandoned) pending->complete();

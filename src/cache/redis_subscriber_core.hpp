@@ -31,6 +31,9 @@ public:
     boost::asio::awaitable<void> unsubscribe(std::string channel);
     boost::asio::awaitable<bool> connected();
     void close();
+    void set_state_handler(RedisSubscriber::StateHandler handler) {
+        state_handler_ = std::move(handler);
+    }
     // Any thread: no handler is started from now on (close() follows on the strand).
     void stop_delivery() { delivering_ = false; }
 
@@ -42,12 +45,14 @@ private:
     void deliver(const std::string& channel, const std::string& message);
     void confirmed(const std::string& channel);
     void send(const std::vector<std::string>& command);
+    void notify_state(bool subscribed);
     bool is_connected() const { return connection_ && connection_->ready(); }
 
     Strand strand_;
     const RedisUrl url_;
     const RedisOptions options_;
     std::map<std::string, std::vector<RedisSubscriber::MessageHandler>> handlers_;
+    RedisSubscriber::StateHandler state_handler_;
     std::map<std::string, std::vector<std::shared_ptr<Pending>>> unconfirmed_;
     std::set<std::string> subscribed_;  // confirmed on the current connection
     std::shared_ptr<Connection> connection_;

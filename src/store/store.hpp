@@ -85,6 +85,8 @@ public:
     // ---- revoked tokens (logout without Redis) ----
     virtual Task<void> revoke_token(std::string jti, std::string user_id, Timestamp expires_at) = 0;
     virtual Task<bool> is_token_revoked(std::string jti) = 0;
+    // The user's revoked token ids that have not expired yet.
+    virtual Task<std::vector<std::string>> revoked_tokens(std::string user_id) = 0;
     virtual Task<std::int64_t> purge_expired_tokens() = 0;
 
     // ---- conversations ----
@@ -154,6 +156,9 @@ public:
     // Newest first.
     virtual Task<Page<AuditEvent>> list_audit(std::string user_id, int limit,
                                               std::optional<std::string> cursor) = 0;
+
+    // Events that belong to no user (logins of unknown names, deleted accounts), newest first.
+    virtual Task<std::vector<AuditEvent>> list_anonymous_audit(int limit) = 0;
 
     // ---- operators and tests ----
     // Rows per table that belong to the user (audit rows included).

@@ -62,8 +62,8 @@ protected:
         store_ = store::make_sqlite_store((directory_ / "companion.db").string(), 2);
         run(store_->migrate_up());
         settings_.jwt_secret_key = "a-unit-test-secret-that-is-long-enough";
-        service_ = std::make_unique<AuthService>(*store_, settings_, pool_, *guard_,
-                                                 Argon2Params{256, 1, 1});
+        service_ = std::make_unique<AuthService>(*store_, settings_, pool_, *guard_, cache_,
+                                                 nullptr, Argon2Params{256, 1, 1});
     }
     void TearDown() override {
         service_.reset();
@@ -80,6 +80,7 @@ protected:
     config::Settings settings_;
     boost::asio::thread_pool pool_{1};
     std::unique_ptr<cache::LoginGuard> guard_ = cache::make_local_login_guard();
+    AuthCache cache_{true};
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<AuthService> service_;
     ClientInfo client_{"203.0.113.7", "unit-test"};
@@ -135,9 +136,43 @@ TEST_F(AuthServiceTest, TokensOfDeletedUsersAndLoggedOutTokensAreRefused) {
     EXPECT_EQ(error_kind_of(service_->authenticate(first.access_token, client_)),
               AuthErrorKind::unauthorized);
     const auto second = run(service_->login("dave", kPassword, client_));
-    run(store_->delete_user(user.id));
+    EXPECT_EQ(run(service_->authenticate(second.access_token, client_)).user_id, user.id);
+    run(service_->delete_account(user.id, kPassword, client_));
     EXPECT_EQ(error_kind_of(service_->authenticate(second.access_token, client_)),
               AuthErrorKind::unauthorized);
+}
+
+TEST_F(AuthServiceTest, APasswordChangeEndsTokensIssuedInTheSameSecond) {
+    const auto user = registered("gina");
+    const auto before = run(service_->login("gina", kPassword, client_));
+    EXPECT_EQ(run(service_->authenticate(before.access_token, client_)).user_id, user.id);
+    run(service_->change_password(user.id, kPassword, kOtherPassword, client_));
+    EXPECT_EQ(error_kind_of(service_->authenticate(before.access_token, client_)),
+              AuthErrorKind::unauthorized);
+    const auto after = run(service_->login("gina", kOtherPassword, client_));
+    EXPECT_EQ(run(service_->authenticate(after.access_token, client_)).user_id, user.id);
+    const auto page = run(store_->list_audit(user.id, 1, std::nullopt));
+    EXPECT_EQ(page.rows.at(0).event, "login");
+}
+
+TEST_F(AuthServiceTest, DeletingAnAccountNeedsItsPasswordAndLeavesAnAnonymousAuditRow) {
+    const auto user = registered("hank");
+    EXPECT_EQ(error_kind_of(service_->delete_account(user.id, kOtherPassword, client_)),
+              AuthErrorKind::unauthorized);
+    EXPECT_TRUE(run(store_->find_user(user.id)));
+    run(service_->delete_account(user.id, kPassword, client_));
+    EXPECT_FALSE(run(store_->find_user(user.id)));
+    for (const auto& [table, count] : run(store_->count_user_rows(user.id))) {
+        EXPECT_EQ(count, 0) << table;
+    }
+}
+
+TEST_F(AuthServiceTest, TheLocalUserIsDeletedWithoutAPasswordAndComesBackAfresh) {
+    const auto first = run(service_->local_principal());
+    run(service_->delete_account(first.user_id, "", client_));
+    EXPECT_FALSE(run(store_->find_user(first.user_id)));
+    const auto second = run(service_->local_principal());
+    EXPECT_NE(second.user_id, first.user_id);
 }
 
 TEST_F(AuthServiceTest, RevokedApiKeysAndOtherUsersKeys) {

@@ -27,7 +27,7 @@ constexpr std::string_view url_safe_alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 JwtClaims valid_claims() {
-    return JwtClaims{"user-1", "jti-1", now, now + 3600, std::nullopt};
+    return JwtClaims{"user-1", "jti-1", now, now + 3600, std::nullopt, std::nullopt};
 }
 
 JwtCodec codec(JwtAlgorithm algorithm = JwtAlgorithm::HS256) {
@@ -119,7 +119,8 @@ void expect_accepted(std::string_view token, std::int64_t at = now) {
 TEST(Jwt, RoundTripsClaimsWithEachAlgorithm) {
     for (auto algorithm : {JwtAlgorithm::HS256, JwtAlgorithm::HS384, JwtAlgorithm::HS512}) {
         SCOPED_TRACE(config::to_string(algorithm));
-        JwtClaims claims{"0193-user", JwtCodec::new_jti(), now - 5, now + 86400, now - 5};
+        JwtClaims claims{"0193-user", JwtCodec::new_jti(), now - 5, now + 86400, now - 5,
+                         1'790'000'000'123'456};
         const auto result = codec(algorithm).verify(codec(algorithm).sign(claims), now);
         ASSERT_TRUE(result.claims.has_value());
         EXPECT_FALSE(result.rejection.has_value());
@@ -128,6 +129,7 @@ TEST(Jwt, RoundTripsClaimsWithEachAlgorithm) {
         EXPECT_EQ(result.claims->iat, claims.iat);
         EXPECT_EQ(result.claims->exp, claims.exp);
         EXPECT_EQ(result.claims->nbf, claims.nbf);
+        EXPECT_EQ(result.claims->pwc, claims.pwc);
     }
 }
 
@@ -279,6 +281,20 @@ TEST(Jwt, RejectsAnExpiredToken) {
     claims.iat = now - 7200;
     claims.exp = now - 3600;
     expect_rejected(codec().sign(claims), JwtRejection::expired);
+}
+
+TEST(Jwt, ARememberedTokenIsStillCheckedForTimeAndATamperedCopyIsNot) {
+    const JwtCodec one(JwtAlgorithm::HS256, std::string(secret), std::chrono::seconds(0));
+    JwtClaims claims = valid_claims();
+    claims.exp = now + 10;
+    const auto token = one.sign(claims);
+    EXPECT_TRUE(one.verify(token, now).claims);
+    EXPECT_TRUE(one.verify(token, now).claims);
+    EXPECT_EQ(one.verify(token, now + 10).rejection, JwtRejection::expired);
+    auto tampered = token;
+    tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(one.verify(tampered, now).claims);
+    EXPECT_TRUE(one.verify(token, now).claims);
 }
 
 TEST(Jwt, RejectsATokenWhoseNbfIsInTheFuture) {

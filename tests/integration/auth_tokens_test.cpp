@@ -83,7 +83,8 @@ TEST(AuthTokens, MalformedForgedAndExpiredTokensAre401) {
     const auto now = now_seconds();
 
     auth::JwtCodec ours(config::JwtAlgorithm::HS256, kSecret);
-    auth::JwtClaims claims{sub, auth::JwtCodec::new_jti(), now - 7200, now - 3600, std::nullopt};
+    auth::JwtClaims claims{sub, auth::JwtCodec::new_jti(), now - 7200, now - 3600, std::nullopt,
+                           std::nullopt};
     const auto expired = ours.sign(claims);
     auth::JwtCodec theirs(config::JwtAlgorithm::HS256, "some-other-secret-of-enough-length!!");
     claims.iat = now;

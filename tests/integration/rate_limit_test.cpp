@@ -84,6 +84,24 @@ TEST(RateLimit, AnonymousRequestsAreLimitedPerIp) {
     expect_rate_limited(api.register_user("rl_anonymous_two", kStrongPassword));
 }
 
+TEST(RateLimit, RequestsWithRefusedCredentialsAreLimitedPerIp) {
+    Service service(limited(5));
+    AuthApi api(service.port());
+    int refused = 0;
+    for (int i = 0; i < 5; ++i) {
+        const auto response = api.get("/api/v1/auth/me", "ck_guessed_key_" + std::to_string(i));
+        if (response.status == 401u) ++refused;
+    }
+    EXPECT_EQ(refused, 5);
+    const auto limited = api.get("/api/v1/auth/me", "not.a.token");
+    expect_rate_limited(limited);
+    EXPECT_EQ(error_code(limited), "rate_limited");
+    // A real user from the same address is not affected by the guesses.
+    const auto token = api.token_for("rl_after_guesses");
+    ASSERT_FALSE(token.empty());
+    EXPECT_EQ(api.get("/api/v1/auth/me", token).status, 200u);
+}
+
 TEST(RateLimit, ProbesAreNeverLimited) {
     Service service(limited(5));
     HttpClient client(service.port());

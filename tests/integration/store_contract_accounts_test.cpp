@@ -259,6 +259,20 @@ TEST_P(StoreContract, RevokedTokensAreReportedUntilPurgedAfterTheyExpire) {
     EXPECT_EQ(run(db().purge_expired_tokens()), 0);
 }
 
+TEST_P(StoreContract, RevokedTokensOfAUserListOnlyTheUnexpiredOnesOfThatUser) {
+    const auto alice = make_user();
+    const auto bob = make_user();
+    run(db().revoke_token("alice-expired", alice.id, store::now() - 1s));
+    run(db().revoke_token("alice-live-b", alice.id, store::now() + 1h));
+    run(db().revoke_token("alice-live-a", alice.id, store::now() + 2h));
+    run(db().revoke_token("bob-live", bob.id, store::now() + 1h));
+    EXPECT_EQ(run(db().revoked_tokens(alice.id)),
+              (std::vector<std::string>{"alice-live-a", "alice-live-b"}));
+    EXPECT_EQ(run(db().revoked_tokens(bob.id)), (std::vector<std::string>{"bob-live"}));
+    EXPECT_TRUE(run(db().revoked_tokens(kUnknownId)).empty());
+    EXPECT_TRUE(run(db().revoked_tokens("not-a-uuid")).empty());
+}
+
 TEST_P(StoreContract, RevokingATokenTwiceIsHarmless) {
     const auto user = make_user();
     run(db().revoke_token("jti-1", user.id, store::now() + 1h));

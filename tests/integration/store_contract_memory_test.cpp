@@ -324,5 +324,19 @@ TEST_P(StoreContract, AuditEventsAreListedNewestFirstInPages) {
     EXPECT_EQ(fields(newest), fields(event));
 }
 
+TEST_P(StoreContract, AnonymousAuditEventsAreListedNewestFirstWithoutAnyUsersEvents) {
+    const auto user = make_user();
+    audit(user.id, "login");
+    const auto first = audit(std::nullopt, "login");
+    audit(user.id, "logout");
+    const auto second = audit(std::nullopt, "account_deleted");
+    const auto rows = run(db().list_anonymous_audit(10));
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].id, second);
+    EXPECT_EQ(rows[0].event, "account_deleted");
+    EXPECT_EQ(rows[1].id, first);
+    EXPECT_EQ(run(db().list_anonymous_audit(1)).size(), 1u);
+}
+
 }  // namespace
 }  // namespace companion::testing::contract

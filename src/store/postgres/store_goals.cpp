@@ -62,6 +62,8 @@ const Statement kListAudit{"", "SELECT " AUDIT_COLUMNS " FROM audit_log WHERE us
 const Statement kListAuditAfter{"", "SELECT " AUDIT_COLUMNS " FROM audit_log "
                                     "WHERE user_id = $1::uuid AND id < $2::bigint "
                                     "ORDER BY id DESC LIMIT $3::integer"};
+const Statement kListAnonymousAudit{"", "SELECT " AUDIT_COLUMNS " FROM audit_log "
+                                        "WHERE user_id IS NULL ORDER BY id DESC LIMIT $1::integer"};
 
 Goal read_goal(RowReader& row) {
     Goal goal;
@@ -217,6 +219,12 @@ Task<Page<AuditEvent>> PgStore::list_audit(std::string user_id, int limit,
     const auto result = co_await pool_->query(after ? kListAuditAfter : kListAudit, params);
     auto rows = pg::read_rows<AuditEvent>(result, read_audit);
     co_return pg::make_page(std::move(rows), limit, audit_position);
+}
+
+Task<std::vector<AuditEvent>> PgStore::list_anonymous_audit(int limit) {
+    const Params params(pg::clamp_limit(limit));
+    const auto result = co_await pool_->query(kListAnonymousAudit, params);
+    co_return pg::read_rows<AuditEvent>(result, read_audit);
 }
 
 }  // namespace companion::store

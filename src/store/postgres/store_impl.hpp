@@ -48,6 +48,7 @@ public:
 
     Task<void> revoke_token(std::string jti, std::string user_id, Timestamp expires_at) override;
     Task<bool> is_token_revoked(std::string jti) override;
+    Task<std::vector<std::string>> revoked_tokens(std::string user_id) override;
     Task<std::int64_t> purge_expired_tokens() override;
 
     Task<Conversation> create_conversation(std::string user_id, std::string title) override;
@@ -95,6 +96,7 @@ public:
     Task<std::int64_t> append_audit(AuditEvent event) override;
     Task<Page<AuditEvent>> list_audit(std::string user_id, int limit,
                                       std::optional<std::string> cursor) override;
+    Task<std::vector<AuditEvent>> list_anonymous_audit(int limit) override;
 
     Task<std::map<std::string, std::int64_t>> count_user_rows(std::string user_id) override;
 

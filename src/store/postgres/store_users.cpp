@@ -50,6 +50,9 @@ const Statement kRevokeToken{
     "", "INSERT INTO revoked_tokens (jti, user_id, expires_at) "
         "VALUES ($1::text, $2::uuid, " PG_TIME("$3") ") ON CONFLICT (jti) DO NOTHING"};
 const Statement kTokenRevoked{"", "SELECT 1 FROM revoked_tokens WHERE jti = $1::text"};
+const Statement kUserRevokedTokens{
+    "", "SELECT jti FROM revoked_tokens WHERE user_id = $1::uuid AND expires_at > " PG_TIME(
+            "$2") " ORDER BY jti"};
 const Statement kPurgeTokens{"",
                              "DELETE FROM revoked_tokens WHERE expires_at <= " PG_TIME("$1")};
 
@@ -189,6 +192,13 @@ Task<bool> PgStore::is_token_revoked(std::string jti) {
     const Params params(jti);
     const auto result = co_await pool_->query(kTokenRevoked, params);
     co_return result.rows() > 0;
+}
+
+Task<std::vector<std::string>> PgStore::revoked_tokens(std::string user_id) {
+    if (!util::is_uuid(user_id)) co_return std::vector<std::string>{};
+    const Params params(user_id, now());
+    const auto result = co_await pool_->query(kUserRevokedTokens, params);
+    co_return pg::read_rows<std::string>(result, [](pg::RowReader& row) { return row.text(); });
 }
 
 Task<std::int64_t> PgStore::purge_expired_tokens() {

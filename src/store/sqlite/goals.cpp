@@ -221,4 +221,16 @@ Task<Page<AuditEvent>> SqliteStore::list_audit(std::string user_id, int limit,
     });
 }
 
+Task<std::vector<AuditEvent>> SqliteStore::list_anonymous_audit(int limit) {
+    limit = sqlite::clamp_limit(limit);
+    co_return co_await read([&](Connection& db) {
+        auto statement = db.prepare("SELECT " + kAuditColumns +
+                                    " FROM audit_log WHERE user_id IS NULL ORDER BY id DESC LIMIT ?1");
+        statement.bind(limit);
+        std::vector<AuditEvent> rows;
+        while (statement.step()) rows.push_back(read_audit(statement));
+        return rows;
+    });
+}
+
 }  // namespace companion::store

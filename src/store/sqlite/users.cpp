@@ -208,6 +208,17 @@ Task<bool> SqliteStore::is_token_revoked(std::string jti) {
     });
 }
 
+Task<std::vector<std::string>> SqliteStore::revoked_tokens(std::string user_id) {
+    co_return co_await read([&](Connection& db) {
+        auto statement = db.prepare(
+            "SELECT jti FROM revoked_tokens WHERE user_id = ?1 AND expires_at > ?2 ORDER BY jti");
+        statement.bind(user_id, now());
+        std::vector<std::string> ids;
+        while (statement.step()) ids.push_back(statement.text(0));
+        return ids;
+    });
+}
+
 Task<std::int64_t> SqliteStore::purge_expired_tokens() {
     co_return co_await write([&](Connection& db) {
         db.prepare("DELETE FROM revoked_tokens WHERE expires_at <= ?1").bind(now()).run();

@@ -26,6 +26,12 @@ class AuthApi {
     HttpResponse del(const std::string& target, const std::string& token = {}) {
         return client_.request("DELETE", target, headers(token, false));
     }
+    HttpResponse del_json(const std::string& target, const boost::json::object& body,
+                          const std::string& token = {}) {
+        return client_.request("DELETE", target, headers(token, true),
+                               boost::json::serialize(body));
+    }
+    HttpClient& client() { return client_; }
 
     HttpResponse register_user(const std::string& username, const std::string& password) {
         return post("/api/v1/auth/register", {{"username", username}, {"password", password}});

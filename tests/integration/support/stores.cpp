@@ -41,21 +41,27 @@ private:
     std::atomic<int> counter_{0};
 };
 
-StoreOpener make_sqlite_test_database() {
+TempRoot& temp_root() {
     static TempRoot root;
-    return [path = root.next_database()] { return store::make_sqlite_store(path, 4); };
+    return root;
+}
+
+StoreOpener make_sqlite_test_database() {
+    return [path = temp_root().next_database()] { return store::make_sqlite_store(path, 4); };
 }
 
 }  // namespace
 
-StoreOpener make_postgres_test_store() {
-    // One throwaway database (dropped when the opener and its last store are gone) and one I/O
-    // thread for the stores' sockets and timers; the tests' coroutines run on their own loop.
-    struct Shared {
-        TestLoop io;
-        ThrowawayDatabase database;
-    };
-    auto shared = std::make_shared<Shared>();
+namespace {
+
+// One throwaway database (dropped when the opener and its last store are gone) and one I/O
+// thread for the stores' sockets and timers; the tests' coroutines run on their own loop.
+struct SharedPostgres {
+    TestLoop io;
+    ThrowawayDatabase database;
+};
+
+StoreOpener postgres_opener(std::shared_ptr<SharedPostgres> shared) {
     return [shared] {
         store::PgOptions options;
         options.url = shared->database.url();
@@ -65,6 +71,26 @@ StoreOpener make_postgres_test_store() {
         opened->attach(shared);
         return std::unique_ptr<store::Store>(std::move(opened));
     };
+}
+
+}  // namespace
+
+StoreOpener make_postgres_test_store() {
+    return postgres_opener(std::make_shared<SharedPostgres>());
+}
+
+ServiceDatabase make_service_database(const std::string& backend) {
+    if (backend == "sqlite") {
+        const std::filesystem::path path = temp_root().next_database();
+        std::filesystem::create_directories(path.parent_path());
+        return {Env{{"DATA_DIR", path.parent_path().string()}},
+                [path] { return store::make_sqlite_store(path.string(), 4); }};
+    }
+    if (backend == "postgresql") {
+        auto shared = std::make_shared<SharedPostgres>();
+        return {Env{{"POSTGRES_URL", shared->database.url()}}, postgres_opener(shared)};
+    }
+    throw std::invalid_argument("unknown store backend: " + backend);
 }
 
 StoreOpener make_test_database(const std::string& backend) {

@@ -7,6 +7,7 @@
 
 #include "store/store.hpp"
 #include "support/async.hpp"
+#include "support/service.hpp"
 
 namespace companion::testing {
 
@@ -19,6 +20,14 @@ StoreOpener make_test_database(const std::string& backend);
 
 // A fresh, migrated store on a new throwaway database.
 std::unique_ptr<store::Store> make_test_store(const std::string& backend, TestLoop& loop);
+
+// A throwaway database shared by a service process (started with `env`) and the test's own store
+// instances (`open`), e.g. to seed rows that have no endpoint yet or to count what is left.
+struct ServiceDatabase {
+    Env env;  // DATA_DIR (sqlite) or POSTGRES_URL (postgresql)
+    StoreOpener open;
+};
+ServiceDatabase make_service_database(const std::string& backend);
 
 // ---- PostgreSQL: filled in by the PostgreSQL backend's engineer ----
 // A new throwaway database on the test server; its opener connects new store instances to it.

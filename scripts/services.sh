@@ -6,6 +6,7 @@
 #   scripts/services.sh status   one line per service; exit 0 when both run, 3 otherwise
 #   scripts/services.sh env      `export` lines for the tests:  eval "$(scripts/services.sh env)"
 #   scripts/services.sh psql [ARGS...]   psql as the app role on the test database
+#   scripts/services.sh pg-tool NAME [ARGS...]  run the root's PostgreSQL 17 client NAME (pg_dump, ...) on the host
 #   scripts/services.sh pg-stop | pg-start | pg-restart          fault injection (data kept)
 #   scripts/services.sh redis-stop | redis-start | redis-restart fault injection
 #   scripts/services.sh pg {stop|start|restart|status}           same, as "$COMPANION_TEST_PG_CTL stop"
@@ -91,7 +92,7 @@ log() { printf 'services: %s\n' "$*" >&2; }
 die() { printf 'services: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-    sed -n '2,12p' "$SCRIPT_PATH" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,13p' "$SCRIPT_PATH" | sed 's/^# \{0,1\}//' >&2
 }
 
 check_port() {
@@ -634,6 +635,22 @@ cmd_psql() {
         "$CHROOT_BIN" "$PG_ROOT" psql -h 127.0.0.1 -p "$PG_PORT" -U "$PG_APP_USER" -d "$PG_DATABASE" "$@"
 }
 
+# The root's client tools match the server (Debian 12's pg_dump 15 refuses a 17 server). They
+# run on the host through the root's own dynamic loader and libraries (the root's glibc is newer
+# than the host's), so file paths and the caller's environment (PGPASSWORD, ...) work unchanged.
+cmd_pg_tool() {
+    local name=${1:-}
+    case $name in
+    pg_dump | pg_dumpall | pg_restore | psql | pg_isready) shift ;;
+    *) die "usage: $0 pg-tool {pg_dump|pg_dumpall|pg_restore|psql|pg_isready} [ARGS...]" ;;
+    esac
+    root_is_complete || die "no PostgreSQL root yet; run: $0 up"
+    local loader
+    loader=$(compgen -G "$PG_ROOT/usr/lib/*-linux-gnu/ld-linux*.so.*" | head -n1) ||
+        die "no dynamic loader in $PG_ROOT/usr/lib/*-linux-gnu"
+    exec "$loader" --library-path "$(dirname "$loader")" "$PG_ROOT$PG_BIN/$name" "$@"
+}
+
 cmd_pg() {
     case ${1:-} in
     stop)
@@ -679,6 +696,7 @@ main() {
     status) cmd_status ;;
     env) cmd_env ;;
     psql) cmd_psql "$@" ;;
+    pg-tool) cmd_pg_tool "$@" ;;
     pg) cmd_pg "$@" ;;
     redis) cmd_redis "$@" ;;
     pg-stop | pg-start | pg-restart) cmd_pg "${cmd#pg-}" ;;

@@ -10,6 +10,7 @@
 
 #include "app/app.hpp"
 #include "app/migrate.hpp"
+#include "cli/backup_commands.hpp"
 #include "config/production_checks.hpp"
 #include "config/settings.hpp"
 
@@ -105,6 +106,32 @@ int run(int argc, char** argv) {
             ->check(CLI::ExistingFile);
     }
 
+    BackupCommand backup_options;
+    auto* backup = app.add_subcommand(
+        "backup", "Copy the embedded SQLite store to a file while the service may be running "
+                  "(PostgreSQL: scripts/backup.sh)");
+    backup->add_option("--output", backup_options.output, "The backup file to write")
+        ->required();
+    backup->add_flag("--force", backup_options.force, "Replace the output file if it exists");
+    backup
+        ->add_option("--step-pages", backup_options.pages_per_step,
+                     "Pages copied per step (default 1024); unlocked between steps")
+        ->check(CLI::Range(1, 1 << 20));
+
+    RestoreCommand restore_options;
+    auto* restore = app.add_subcommand(
+        "restore", "Replace the embedded SQLite store with a backup (the service must be "
+                   "stopped; PostgreSQL: scripts/restore.sh)");
+    restore->add_option("--input", restore_options.input, "The backup file to restore")
+        ->required();
+    restore->add_flag("--yes", restore_options.yes,
+                      "Do not ask for confirmation (typing the database file name)");
+    for (auto* command : {backup, restore}) {
+        command
+            ->add_option("--env-file", options.env_file, "Read settings from this KEY=VALUE file")
+            ->check(CLI::ExistingFile);
+    }
+
     app.add_subcommand("version", "Print the version");
 
     try {
@@ -118,6 +145,8 @@ int run(int argc, char** argv) {
         if (check->parsed()) return check_config_command(options);
         if (migrate_up->parsed()) return app::migrate_up(load(options));
         if (migrate_status->parsed()) return app::migrate_status(load(options));
+        if (backup->parsed()) return run_backup(load(options), backup_options);
+        if (restore->parsed()) return run_restore(load(options), restore_options);
         std::cout << "companion " << COMPANION_VERSION << "\n";
         return 0;
     } catch (const config::ConfigError& error) {

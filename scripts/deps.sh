@@ -12,6 +12,7 @@ build_packages=(
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   libsqlite3-dev libpq-dev libhiredis-dev libargon2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  ca-certificates  # the system CA store https LLM servers are verified against (docs/llm.md)
 )
 test_packages=(
   prometheus   # promtool checks the /metrics exposition
@@ -21,7 +22,13 @@ test_packages=(
   postgresql-client         # psql for humans poking at the test database
   nginx                     # TLS termination in front of the real service (tests/deploy)
   docker-compose            # `docker-compose config` checks the compose files (tests/deploy)
+  podman runc               # builds and runs deploy/Dockerfile's image (tests/deploy)
+  python3-yaml openssl      # the deploy tests parse YAML and make a self-signed certificate
+  nodejs                    # runs the official openai npm client against the service (tests/e2e)
 )
+# npm for tests/e2e: Debian's nodejs comes without it; NodeSource's nodejs bundles it (and
+# conflicts with Debian's npm package).
+command -v npm >/dev/null 2>&1 || test_packages+=(npm)
 
 packages=("${build_packages[@]}")
 if [[ "$profile" == "test" ]]; then

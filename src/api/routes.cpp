@@ -8,6 +8,10 @@ void register_routes(http::Router& router, Services& services) {
     register_auth_routes(router, services);
     register_api_key_routes(router, services);
     register_user_routes(router, services);
+    register_conversation_routes(router, services);
+    register_chat_routes(router, services);
+    register_openai_routes(router, services);
+    register_docs_routes(router, services);
 }
 
 }  // namespace companion::api

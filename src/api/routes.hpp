@@ -28,6 +28,10 @@ namespace companion::cache {
 class RateLimiter;
 }
 
+namespace companion::chat {
+class ChatService;
+}
+
 #include "http/middleware.hpp"
 
 namespace companion::api {
@@ -40,6 +44,7 @@ struct Services {
     metrics::Registry& metrics;
     store::Store& store;
     auth::AuthService& auth;
+    chat::ChatService& chat;
 };
 
 void register_routes(http::Router& router, Services& services);
@@ -69,5 +74,10 @@ void register_metrics_routes(http::Router& router, Services& services);
 void register_auth_routes(http::Router& router, Services& services);
 void register_api_key_routes(http::Router& router, Services& services);
 void register_user_routes(http::Router& router, Services& services);
+void register_conversation_routes(http::Router& router, Services& services);
+void register_chat_routes(http::Router& router, Services& services);
+void register_openai_routes(http::Router& router, Services& services);
+// GET /openapi.json, /docs and /docs/{file} (api/docs.cpp, docs/api.md).
+void register_docs_routes(http::Router& router, Services& services);
 
 }  // namespace companion::api

@@ -23,6 +23,9 @@
 #include "cache/rate_limiter.hpp"
 #include "cache/redis_client.hpp"
 #include "cache/redis_subscriber.hpp"
+#include "cache/short_term_memory.hpp"
+#include "companion/chat_service.hpp"
+#include "companion/persona.hpp"
 #include "app/schema_startup.hpp"
 #include "app/shutdown.hpp"
 #include "config/production_checks.hpp"
@@ -31,6 +34,8 @@
 #include "http/middleware.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/trusted_proxies.hpp"
+#include "llm/llm_client.hpp"
 #include "metrics/registry.hpp"
 #include "metrics/service_metrics.hpp"
 #include "store/errors.hpp"
@@ -86,6 +91,8 @@ http::ServerOptions server_options(const config::Settings& settings) {
 http::Handler build_pipeline(const config::Settings& settings, metrics::Registry& registry,
                              auth::AuthService& auth, cache::RateLimiter& rate_limiter) {
     std::vector<http::Middleware> middleware;
+    middleware.push_back(http::forwarded_client(
+        std::make_shared<const http::TrustedProxies>(settings.trusted_proxies)));
     middleware.push_back(http::request_id());
     middleware.push_back(http::access_log_and_metrics(registry));
     middleware.push_back(http::security_headers());
@@ -136,6 +143,14 @@ int serve(const config::Settings& settings) {
         return 1;
     }
     util::raise_open_file_limit();
+    chat::Persona persona;
+    try {
+        persona = chat::load_persona(settings);
+    } catch (const std::runtime_error& error) {
+        std::fprintf(stderr, "companion: %s\n", error.what());
+        log::shutdown();
+        return 1;
+    }
 
     auto& registry = metrics::default_registry();
     metrics::register_service_metrics(registry);
@@ -153,6 +168,16 @@ int serve(const config::Settings& settings) {
         log::shutdown();
         return 1;
     }
+    std::unique_ptr<llm::LlmClient> llm_client;
+    try {
+        llm_client = std::make_unique<llm::LlmClient>(
+            io.get_executor(), llm::options_from_settings(settings), registry);
+    } catch (const std::invalid_argument& error) {
+        std::fprintf(stderr, "companion: %s\n", error.what());
+        store->close();
+        log::shutdown();
+        return 1;
+    }
     std::unique_ptr<cache::RedisClient> redis;
     if (settings.redis_enabled) {
         try {
@@ -167,6 +192,7 @@ int serve(const config::Settings& settings) {
     health::Readiness readiness;
     health::HealthMonitor health_monitor(settings.redis_enabled);
     health_monitor.set_database_probe([&store] { return store->ping(); });
+    health_monitor.set_llm_probe([&llm_client] { return llm_client->probe(); });
     if (redis) health_monitor.set_redis_probe([&redis] { return redis->ping(); });
 
     // CPU-heavy work (argon2) runs here, never on an I/O thread.
@@ -191,7 +217,20 @@ int serve(const config::Settings& settings) {
     }
     auth::AuthService auth_service(*store, settings, cpu_pool, *login_guard, auth_cache,
                                    credential_events.get());
-    api::Services services{settings, health_monitor, readiness, registry, *store, auth_service};
+    // The conversation window lives where every replica sees the same one (see
+    // cache/short_term_memory.hpp).
+    const auto window_size = static_cast<std::size_t>(settings.short_term_memory_size);
+    std::unique_ptr<cache::ShortTermMemory> short_term;
+    if (redis) {
+        short_term = cache::make_redis_short_term_memory(*redis, window_size);
+    } else if (store->backend() == "sqlite") {
+        short_term = cache::make_local_short_term_memory(window_size, 64u << 20);
+    } else {
+        short_term = cache::make_no_short_term_memory(window_size);
+    }
+    chat::ChatService chat_service(*store, *short_term, *llm_client, settings, std::move(persona));
+    api::Services services{settings,  health_monitor, readiness,  registry,
+                           *store,    auth_service,   chat_service};
     http::Router router;
     api::register_routes(router, services);
     http::Server server(io, server_options(settings), router,

@@ -13,6 +13,9 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/ip/address.hpp>
+#include <fmt/format.h>
+
 #include "config/url.hpp"
 
 namespace companion::config {
@@ -147,6 +150,50 @@ std::string to_model_name(const Raw& raw) {
     return std::string(raw.text);
 }
 
+// Empty means not set; otherwise it goes into an HTTP header, so no spaces or control characters.
+std::string to_optional_token(const Raw& raw) {
+    if (has_space_or_control(raw.text)) reject(raw, "a value without spaces or control characters");
+    return std::string(raw.text);
+}
+
+// Timeouts and intervals: fractions allowed, zero and negative refused.
+template <long long max>
+double to_positive_seconds(const Raw& raw) {
+    double value = 0;
+    const char* end = raw.text.data() + raw.text.size();
+    const auto [stop, error] = std::from_chars(raw.text.data(), end, value);
+    const bool parsed = !raw.text.empty() && error == std::errc{} && stop == end;
+    if (!parsed || !std::isfinite(value) || value <= 0 || value > max) {
+        reject(raw, "a number of seconds greater than 0 and at most " + std::to_string(max));
+    }
+    return value;
+}
+
+std::string to_optional_path(const Raw& raw) {
+    const bool control = std::any_of(raw.text.begin(), raw.text.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte == 0x7f;
+    });
+    if (control) reject(raw, "a file path without control characters");
+    return std::string(raw.text);
+}
+
+std::string to_companion_name(const Raw& raw) {
+    const bool control = std::any_of(raw.text.begin(), raw.text.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+    if (raw.text.empty() || raw.text.size() > 100 || control) {
+        reject(raw, "a name of 1 to 100 characters without control characters");
+    }
+    return std::string(raw.text);
+}
+
+// Inline persona text; \n escapes in an env file are already newlines here.
+std::string to_persona_text(const Raw& raw) {
+    if (raw.text.size() > 20000) reject(raw, "at most 20000 bytes of text");
+    return std::string(raw.text);
+}
+
 std::string to_directory(const Raw& raw) {
     if (raw.text.empty()) reject(raw, "a non-empty directory path");
     return std::string(raw.text);
@@ -203,6 +250,36 @@ std::vector<std::string> to_origins(const Raw& raw, Environment environment) {
     return origins;
 }
 
+// Addresses or CIDR ranges, e.g. "10.0.0.0/8, 127.0.0.1, ::1".
+std::vector<std::string> to_proxies(const Raw& raw) {
+    std::vector<std::string> proxies;
+    for (std::string_view rest = raw.text; !rest.empty();) {
+        const auto comma = std::min(rest.find(','), rest.size());
+        const std::string_view item = trim(rest.substr(0, comma));
+        rest.remove_prefix(std::min(comma + 1, rest.size()));
+        if (item.empty()) continue;
+        const auto slash = item.find('/');
+        boost::system::error_code ec;
+        const auto address = boost::asio::ip::make_address(std::string(item.substr(0, slash)), ec);
+        int prefix = 0;
+        bool prefix_ok = true;
+        if (!ec && slash != std::string_view::npos) {
+            const auto digits = item.substr(slash + 1);
+            const auto [end, error] =
+                std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+            prefix_ok = !digits.empty() && error == std::errc{} &&
+                        end == digits.data() + digits.size() && prefix >= 0 &&
+                        prefix <= (address.is_v4() ? 32 : 128);
+        }
+        if (ec || !prefix_ok) {
+            reject(raw, "a comma-separated list of IP addresses or CIDR ranges (" + quoted(item) +
+                            " is not one)");
+        }
+        proxies.emplace_back(item);
+    }
+    return proxies;
+}
+
 std::string display(const std::string& text) {
     return text;
 }
@@ -232,6 +309,15 @@ std::string display_url(const std::string& url) {
 std::string display_secret(const std::string& secret) {
     if (secret == Settings{}.jwt_secret_key) return "<default>";
     return "<set, " + std::to_string(secret.size()) + " characters>";
+}
+
+std::string display_optional_secret(const std::string& secret) {
+    if (secret.empty()) return "<not set>";
+    return "<set, " + std::to_string(secret.size()) + " characters>";
+}
+
+std::string display_optional(const std::string& text) {
+    return text.empty() ? "<not set>" : text;
 }
 
 std::string display_list(const std::vector<std::string>& items) {
@@ -294,10 +380,29 @@ const std::vector<Variable>& variables() {
         field<&S::lm_studio_model_name, to_model_name>("LM_STUDIO_MODEL_NAME"),
         field<&S::lm_studio_temperature, to_number<0, 2>>("LM_STUDIO_TEMPERATURE"),
         field<&S::lm_studio_max_tokens, to_integer<1, 1000000>>("LM_STUDIO_MAX_TOKENS"),
+        field<&S::lm_studio_api_key, to_optional_token, display_optional_secret>(
+            "LM_STUDIO_API_KEY", Secrecy::whole_value, true),
+        field<&S::llm_connect_timeout_seconds, to_positive_seconds<3600>>(
+            "LLM_CONNECT_TIMEOUT_SECONDS"),
+        field<&S::llm_first_token_timeout_seconds, to_positive_seconds<86400>>(
+            "LLM_FIRST_TOKEN_TIMEOUT_SECONDS"),
+        field<&S::llm_timeout_seconds, to_positive_seconds<86400>>("LLM_TIMEOUT_SECONDS"),
+        field<&S::llm_max_retries, to_integer<0, 10>>("LLM_MAX_RETRIES"),
+        field<&S::llm_max_concurrency, to_integer<1, 100000>>("LLM_MAX_CONCURRENCY"),
+        field<&S::llm_queue_size, to_integer<0, 1000000>>("LLM_QUEUE_SIZE"),
+        field<&S::llm_breaker_failures, to_integer<0, 1000>>("LLM_BREAKER_FAILURES"),
+        field<&S::llm_breaker_open_seconds, to_positive_seconds<3600>>(
+            "LLM_BREAKER_OPEN_SECONDS"),
+        field<&S::llm_probe_interval_seconds, to_positive_seconds<3600>>(
+            "LLM_PROBE_INTERVAL_SECONDS"),
+        field<&S::llm_ca_file, to_optional_path, display_optional>("LLM_CA_FILE", Secrecy::none,
+                                                                   true),
         field<&S::redis_url, to_redis_url, display_url>("REDIS_URL", Secrecy::url_password),
         field<&S::redis_enabled, to_bool>("REDIS_ENABLED"),
         {"CORS_ORIGINS", [](S& s, const Raw& r) { s.cors_origins = to_origins(r, s.environment); },
          [](const S& s) { return display_list(s.cors_origins); }, Secrecy::none, true},
+        {"TRUSTED_PROXIES", [](S& s, const Raw& r) { s.trusted_proxies = to_proxies(r); },
+         [](const S& s) { return display_list(s.trusted_proxies); }, Secrecy::none, true},
         field<&S::rate_limit_requests_per_minute, to_integer<1, 1000000>>(
             "RATE_LIMIT_REQUESTS_PER_MINUTE"),
         field<&S::rate_limit_fail_open_seconds, to_integer<1, 3600>>(
@@ -305,6 +410,12 @@ const std::vector<Variable>& variables() {
         field<&S::log_level, to_log_level>("LOG_LEVEL"),
         field<&S::max_message_length, to_integer<1, 1000000>>("MAX_MESSAGE_LENGTH"),
         field<&S::max_request_body_bytes, to_integer<1024, 104857600>>("MAX_REQUEST_BODY_BYTES"),
+        field<&S::companion_name, to_companion_name>("COMPANION_NAME"),
+        field<&S::companion_persona, to_persona_text, display_optional>("COMPANION_PERSONA",
+                                                                        Secrecy::none, true),
+        field<&S::companion_persona_file, to_optional_path, display_optional>(
+            "COMPANION_PERSONA_FILE", Secrecy::none, true),
+        field<&S::context_token_budget, to_integer<512, 10000000>>("CONTEXT_TOKEN_BUDGET"),
         field<&S::short_term_memory_size, to_integer<0, 1000>>("SHORT_TERM_MEMORY_SIZE"),
         field<&S::long_term_memory_top_k, to_integer<0, 100>>("LONG_TERM_MEMORY_TOP_K"),
         field<&S::memory_similarity_threshold, to_number<0, 1>>("MEMORY_SIMILARITY_THRESHOLD"),
@@ -353,6 +464,13 @@ Settings load_settings(const EnvMap& env_file, const EnvMap& process_env) {
     }
     for (const auto& entry : env_file) {
         if (!is_known(entry.first)) settings.unknown_env_file_keys.push_back(entry.first);
+    }
+    if (settings.context_token_budget - settings.lm_studio_max_tokens < 256) {
+        throw ConfigError(fmt::format(
+            "CONTEXT_TOKEN_BUDGET={} leaves less than 256 tokens for the prompt after "
+            "LM_STUDIO_MAX_TOKENS={} is reserved for the reply: raise it or lower "
+            "LM_STUDIO_MAX_TOKENS",
+            settings.context_token_budget, settings.lm_studio_max_tokens));
     }
     return settings;
 }

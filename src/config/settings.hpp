@@ -43,12 +43,31 @@ struct Settings {
     std::string lm_studio_model_name = "local-model";
     double lm_studio_temperature = 0.7;
     int lm_studio_max_tokens = 2000;
+    // Sent as `Authorization: Bearer` when set (OpenAI, vLLM --api-key); never shown or logged.
+    std::string lm_studio_api_key;
+
+    // The outbound LLM client (docs/llm.md): timeouts in seconds, retries before the first token,
+    // a concurrency cap with a bounded queue, a circuit breaker and the cached health probe.
+    double llm_connect_timeout_seconds = 5;
+    double llm_first_token_timeout_seconds = 60;
+    double llm_timeout_seconds = 300;
+    int llm_max_retries = 2;
+    int llm_max_concurrency = 32;
+    int llm_queue_size = 256;
+    int llm_breaker_failures = 5;
+    double llm_breaker_open_seconds = 5;
+    double llm_probe_interval_seconds = 10;
+    // Extra trusted CA certificates (PEM) for an https LLM server, besides the system's.
+    std::string llm_ca_file;
 
     std::string redis_url = "redis://localhost:6379/0";
     bool redis_enabled = false;
 
     // Exact origins; {"*"} allows any origin (refused in production).
     std::vector<std::string> cors_origins;
+    // Reverse proxies (IP addresses or CIDR ranges) whose X-Forwarded-For is believed; empty:
+    // the client is always the socket's peer.
+    std::vector<std::string> trusted_proxies;
     int rate_limit_requests_per_minute = 60;
     // With Redis: how long requests are let through unlimited while Redis is unreachable
     // (then limited per replica until it answers again).
@@ -56,6 +75,15 @@ struct Settings {
     LogLevel log_level = LogLevel::info;
     int max_message_length = 4000;
     std::size_t max_request_body_bytes = 65536;
+
+    // Who the companion is (companion/persona): its name and the system prompt's persona text,
+    // given inline or in a file (the file wins); empty means the built-in warm default.
+    std::string companion_name = "Companion";
+    std::string companion_persona;
+    std::string companion_persona_file;
+    // The model's context window in estimated tokens: the prompt gets what is left after
+    // LM_STUDIO_MAX_TOKENS is reserved for the reply (must leave at least 256).
+    int context_token_budget = 8192;
 
     int short_term_memory_size = 10;
     int long_term_memory_top_k = 5;

@@ -25,10 +25,20 @@ public:
         return std::move(*this);
     }
 
+    // Extra string fields of the error object, e.g. the id of what was stored before it failed.
+    const std::vector<std::pair<std::string, std::string>>& details() const noexcept {
+        return details_;
+    }
+    ApiError&& with_detail(std::string name, std::string value) && {
+        details_.emplace_back(std::move(name), std::move(value));
+        return std::move(*this);
+    }
+
 private:
     unsigned status_;
     std::string code_;
     std::vector<std::pair<std::string, std::string>> headers_;
+    std::vector<std::pair<std::string, std::string>> details_;
 };
 
 }  // namespace companion::http

@@ -1,5 +1,8 @@
 // One client connection: keep-alive loop, limits and timeouts, conversion between Beast messages
 // and the service's plain Request/Response.
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <ctime>
 
 #include <boost/asio/as_tuple.hpp>
@@ -114,9 +117,12 @@ bool is_framing_header(std::string_view name) {
            iequals(name, "Connection") || iequals(name, "Date") || iequals(name, "Content-Type");
 }
 
-// The whole response in one contiguous buffer: one write, no per-field buffer sequence.
+// The whole response in one contiguous buffer: one write, no per-field buffer sequence. A streamed
+// response gets its status line and headers only, framed as chunked (HTTP/1.1) or by the end of
+// the connection (HTTP/1.0).
 std::string serialize(Response&& response, unsigned version, bool keep_alive, bool head) {
     const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
+    const bool streamed = static_cast<bool>(response.stream);
     std::string out;
     out.reserve(256 + (bodiless || head ? 0 : response.body.size()));
     out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
@@ -140,7 +146,9 @@ std::string serialize(Response&& response, unsigned version, bool keep_alive, bo
         out += value;
         out += "\r\n";
     }
-    if (!bodiless) {
+    if (streamed) {
+        if (version != 10) out += "Transfer-Encoding: chunked\r\n";
+    } else if (!bodiless) {
         out += "Content-Length: ";
         out += std::to_string(response.body.size());
         out += "\r\n";
@@ -152,9 +160,60 @@ std::string serialize(Response&& response, unsigned version, bool keep_alive, bo
     }
     out += "\r\n";
     // HEAD: the GET response's headers, Content-Length included, and no body.
-    if (!bodiless && !head) out += response.body;
+    if (!bodiless && !head && !streamed) out += response.body;
     return out;
 }
+
+// Chunks of a streamed body on the connection, each written at once.
+class ChunkWriter final : public BodyWriter {
+public:
+    ChunkWriter(beast::tcp_stream& stream, std::chrono::seconds timeout, bool chunked)
+        : stream_(stream), timeout_(timeout), chunked_(chunked) {}
+
+    asio::awaitable<bool> write(std::string_view piece) override {
+        if (failed_ || peer_closed()) {
+            failed_ = true;
+            co_return false;
+        }
+        if (piece.empty()) co_return true;  // an empty chunk would end the body
+        std::string framed;
+        if (chunked_) {
+            framed = fmt::format("{:x}\r\n", piece.size());
+            framed.append(piece);
+            framed.append("\r\n");
+        } else {
+            framed.assign(piece);
+        }
+        stream_.expires_after(timeout_);
+        auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(framed), use_tuple);
+        if (ec) failed_ = true;
+        co_return !failed_;
+    }
+
+    // The last chunk; false when the client is gone.
+    asio::awaitable<bool> finish() {
+        if (failed_) co_return false;
+        if (!chunked_) co_return true;
+        static constexpr std::string_view last = "0\r\n\r\n";
+        stream_.expires_after(timeout_);
+        auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(last), use_tuple);
+        co_return !ec;
+    }
+
+private:
+    // The client closed its side: a write would still succeed once, into the kernel's buffer.
+    bool peer_closed() {
+        char byte = 0;
+        const auto received = ::recv(stream_.socket().native_handle(), &byte, 1,
+                                     MSG_PEEK | MSG_DONTWAIT);
+        return received == 0 || (received < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+    }
+
+    beast::tcp_stream& stream_;
+    std::chrono::seconds timeout_;
+    bool chunked_;
+    bool failed_ = false;
+};
 
 asio::awaitable<void> lingering_close(beast::tcp_stream& stream) {
     boost::system::error_code ignored;
@@ -219,13 +278,34 @@ asio::awaitable<bool> Server::Impl::exchange(beast::tcp_stream& stream, beast::f
     Response response = co_await pipeline(request);
 
     const bool refused = request.rejection.has_value();
+    // HTTP/1.0 has no chunks: a streamed body ends with the connection.
+    const bool close_delimited = response.stream && version == 10;
     const bool keep_alive = wants_keep_alive && !refused && !response.close_connection &&
-                            !draining.load(std::memory_order_relaxed);
+                            !close_delimited && !draining.load(std::memory_order_relaxed);
     const auto out =
         serialize(std::move(response), version, keep_alive, request.method == Method::head);
+    // serialize() reads the stream's presence and leaves it in place.
+    StreamBody body_stream = std::move(response.stream);
+    if (request.method == Method::head) body_stream = nullptr;
     stream.expires_after(options.write_timeout);
     auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
     if (write_ec) co_return false;
+    if (body_stream) {
+        ChunkWriter writer(stream, options.write_timeout, !close_delimited);
+        std::string failure;
+        try {
+            co_await body_stream(writer);
+        } catch (const std::exception& error) {
+            failure = error.what();
+        }
+        if (!failure.empty()) {
+            log::error("streamed response failed", {{"request_id", std::string_view(request.request_id)},
+                                                     {"error", std::string_view(failure)}});
+            co_return false;
+        }
+        const bool finished = co_await writer.finish();
+        if (!finished) co_return false;
+    }
     // The client may have sent more (a refused body, pipelined requests): closing with unread
     // data would reset the connection and could destroy the response before it is read.
     if (refused || (!keep_alive && wants_keep_alive)) co_await lingering_close(stream);

@@ -60,7 +60,8 @@ const std::string& CorsPolicy::allowed_headers() {
 
 const std::string& CorsPolicy::exposed_headers() {
     static const std::string headers =
-        "X-Request-ID, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset";
+        "X-Request-ID, X-Conversation-Id, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, "
+        "X-RateLimit-Reset";
     return headers;
 }
 

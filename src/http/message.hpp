@@ -59,12 +59,28 @@ struct Request {
     std::string_view param(std::string_view name) const;
 };
 
+// Sends the pieces of a streamed response body as they come (chunked transfer encoding).
+class BodyWriter {
+public:
+    virtual ~BodyWriter() = default;
+    // Sends the piece at once; false when the client has gone (it closed the connection, or
+    // the write failed or timed out): nothing written afterwards reaches anyone.
+    virtual boost::asio::awaitable<bool> write(std::string_view piece) = 0;
+};
+
+// Produces a streamed body. It runs after the status and headers have been sent, so it cannot
+// turn into an error answer any more: it reports failures in the stream's own format.
+using StreamBody = std::function<boost::asio::awaitable<void>(BodyWriter&)>;
+
 struct Response {
     unsigned status = 200;
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
     bool close_connection = false;  // answer with Connection: close and end the connection
+    // When set, the body is this stream instead of `body` (e.g. server-sent events). The
+    // middleware sees the response before the stream runs.
+    StreamBody stream;
 
     // Replaces every header of that name.
     void set_header(std::string_view name, std::string value);

@@ -167,11 +167,28 @@ Middleware cors(CorsPolicy policy) {
     };
 }
 
+namespace {
+
+// OpenAI's error types, so that one error shape serves our API and the OpenAI-compatible one.
+std::string_view openai_error_type(unsigned status) {
+    if (status == 401) return "authentication_error";
+    if (status == 403) return "permission_error";
+    if (status == 429) return "rate_limit_error";
+    if (status >= 500) return "server_error";
+    return "invalid_request_error";
+}
+
+}  // namespace
+
 Response error_response(unsigned status, std::string_view code, std::string_view message,
-                        std::string_view request_id) {
+                        std::string_view request_id,
+                        const std::vector<std::pair<std::string, std::string>>& details) {
     boost::json::object error;
+    for (const auto& [name, value] : details) error[name] = value;
     error["code"] = code;
     error["message"] = message;
+    error["type"] = openai_error_type(status);
+    error["param"] = nullptr;
     error["request_id"] = request_id;
     boost::json::object body;
     body["error"] = std::move(error);
@@ -186,8 +203,8 @@ Middleware error_barrier() {
         try {
             co_return co_await next(request);
         } catch (const ApiError& error) {
-            Response response =
-                error_response(error.status(), error.code(), error.what(), request.request_id);
+            Response response = error_response(error.status(), error.code(), error.what(),
+                                               request.request_id, error.details());
             for (const auto& [name, value] : error.headers()) response.set_header(name, value);
             co_return response;
         } catch (const std::exception& error) {

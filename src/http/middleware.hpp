@@ -35,9 +35,11 @@ Middleware cors(CorsPolicy policy);
 // Turns ApiError into its JSON shape and anything else into a 500 that reveals nothing.
 Middleware error_barrier();
 
-// {"error":{"code","message","request_id"}}
+// {"error":{"code","message","type","param":null,"request_id", ...details}}: "type" is OpenAI's
+// error type for the status, so that OpenAI clients read our errors too.
 Response error_response(unsigned status, std::string_view code, std::string_view message,
-                        std::string_view request_id);
+                        std::string_view request_id,
+                        const std::vector<std::pair<std::string, std::string>>& details = {});
 
 bool is_valid_request_id(std::string_view id);
 std::string generate_request_id();

@@ -50,6 +50,7 @@ const std::vector<Range> integer_ranges = {
     {"MAX_MESSAGE_LENGTH", 1, 1000000},
     {"MAX_REQUEST_BODY_BYTES", 1024, 104857600},
     {"SHORT_TERM_MEMORY_SIZE", 0, 1000},
+    {"CONTEXT_TOKEN_BUDGET", 512, 10000000},
     {"LONG_TERM_MEMORY_TOP_K", 0, 100},
     {"WORKER_THREADS", 1, 1024},
     {"SHUTDOWN_GRACE_SECONDS", 0, 3600},
@@ -232,11 +233,20 @@ TEST(SettingsParsing, JwtAlgorithmAcceptsExactlyTheHmacNames) {
     }
 }
 
+// The reply's tokens and the context budget are checked together: each bound of one is tried
+// with a value of the other that leaves room.
+EnvMap with_room_for(const std::string& name, long long bound) {
+    EnvMap env{{name, std::to_string(bound)}};
+    if (name == "LM_STUDIO_MAX_TOKENS") env["CONTEXT_TOKEN_BUDGET"] = "10000000";
+    if (name == "CONTEXT_TOKEN_BUDGET") env["LM_STUDIO_MAX_TOKENS"] = "1";
+    return env;
+}
+
 TEST(SettingsParsing, RangeBoundsAreInclusive) {
     for (const auto& range : integer_ranges) {
         for (const long long bound : {range.min, range.max}) {
             SCOPED_TRACE(range.name + "=" + std::to_string(bound));
-            EXPECT_EQ(shown(load({{range.name, std::to_string(bound)}}), range.name),
+            EXPECT_EQ(shown(load(with_room_for(range.name, bound)), range.name),
                       std::to_string(bound));
         }
     }
@@ -281,6 +291,25 @@ TEST(SettingsValidation, IntegersMustBeWholeDecimalNumbers) {
     EXPECT_EQ(load({{"PORT", "0080"}}).port, 80);
 }
 
+TEST(SettingsValidation, TheContextBudgetMustLeaveRoomForThePromptAfterTheReply) {
+    EXPECT_EQ(error_of({{"CONTEXT_TOKEN_BUDGET", "2255"}, {"LM_STUDIO_MAX_TOKENS", "2000"}}),
+              "CONTEXT_TOKEN_BUDGET=2255 leaves less than 256 tokens for the prompt after "
+              "LM_STUDIO_MAX_TOKENS=2000 is reserved for the reply: raise it or lower "
+              "LM_STUDIO_MAX_TOKENS");
+    EXPECT_EQ(load({{"CONTEXT_TOKEN_BUDGET", "2256"}, {"LM_STUDIO_MAX_TOKENS", "2000"}})
+                  .context_token_budget,
+              2256);
+}
+
+TEST(SettingsValidation, TrustedProxiesAreAddressesOrRanges) {
+    EXPECT_EQ(load({{"TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1 ,::1"}}).trusted_proxies,
+              (std::vector<std::string>{"10.0.0.0/8", "127.0.0.1", "::1"}));
+    EXPECT_NE(error_of({{"TRUSTED_PROXIES", "10.0.0.0/8,proxy.local"}})
+                  .find("TRUSTED_PROXIES=\"10.0.0.0/8,proxy.local\" is invalid"),
+              std::string::npos);
+    EXPECT_NE(error_of({{"TRUSTED_PROXIES", "10.0.0.0/40"}}).find("is invalid"), std::string::npos);
+}
+
 TEST(SettingsValidation, NumbersMustParseFullyAndBeFinite) {
     for (const char* bad :
          {"nan", "NaN", "inf", "-inf", "infinity", "0.5x", "", "abc", "1e400", "0,5", "0x1p-1"}) {
@@ -294,11 +323,13 @@ TEST(SettingsValidation, NumbersMustParseFullyAndBeFinite) {
                      0.5);
 }
 
-TEST(SettingsValidation, EmptyValueIsAnErrorExceptForPostgresUrlAndCorsOrigins) {
+TEST(SettingsValidation, EmptyValueIsAnErrorExceptForTheOptionalOnes) {
     for (const std::string& name : known_variables()) {
         SCOPED_TRACE(name);
         const std::string error = error_of({{name, " "}});
-        if (name == "POSTGRES_URL" || name == "CORS_ORIGINS") {
+        if (name == "POSTGRES_URL" || name == "CORS_ORIGINS" || name == "LM_STUDIO_API_KEY" ||
+            name == "LLM_CA_FILE" || name == "COMPANION_PERSONA" ||
+            name == "COMPANION_PERSONA_FILE" || name == "TRUSTED_PROXIES") {
             EXPECT_EQ(error, "");
         } else {
             EXPECT_EQ(error.rfind(name, 0), 0u) << error;
@@ -524,13 +555,14 @@ TEST(Describe, CorsOriginsAreJoinedWithCommas) {
 
 TEST(KnownVariables, NamesEveryDocumentedVariableOnce) {
     const auto& names = known_variables();
-    EXPECT_EQ(names.size(), 33u);
+    EXPECT_EQ(names.size(), 49u);
     EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
     EXPECT_EQ(names.front(), "ENVIRONMENT");
     EXPECT_EQ(names.back(), "HTTP_MAX_CONNECTIONS");
     for (const char* name : {"JWT_SECRET_KEY", "POSTGRES_URL", "CORS_ORIGINS", "DATA_DIR",
                              "WORKER_THREADS", "MEMORY_SIMILARITY_THRESHOLD",
-                             "RATE_LIMIT_FAIL_OPEN_SECONDS"}) {
+                             "RATE_LIMIT_FAIL_OPEN_SECONDS", "COMPANION_PERSONA_FILE",
+                             "CONTEXT_TOKEN_BUDGET", "TRUSTED_PROXIES"}) {
         EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
     }
 }

@@ -102,6 +102,24 @@ TEST(RateLimit, RequestsWithRefusedCredentialsAreLimitedPerIp) {
     EXPECT_EQ(api.get("/api/v1/auth/me", token).status, 200u);
 }
 
+TEST(RateLimit, TheClientAddressComesFromXForwardedForOnlyBehindATrustedProxy) {
+    const auto audited_ip = [](Env env) {
+        Service service(std::move(env));
+        HttpClient client(service.port());
+        const auto body = std::string(R"({"username":"xff_user","password":")") +
+                          kStrongPassword + R"("})";
+        client.request("POST", "/api/v1/auth/register",
+                       {{"Content-Type", "application/json"}, {"X-Forwarded-For", "203.0.113.9"}},
+                       body);
+        AuthApi api(service.port());
+        const auto token = api.token_for("xff_user");
+        const auto events = json_of(api.get("/api/v1/auth/audit", token)).at("events").as_array();
+        return std::string(events.back().at("client_ip").as_string());
+    };
+    EXPECT_EQ(audited_ip(Env{{"TRUSTED_PROXIES", "127.0.0.1/32"}}), "203.0.113.9");
+    EXPECT_EQ(audited_ip(Env{}), "127.0.0.1");
+}
+
 TEST(RateLimit, ProbesAreNeverLimited) {
     Service service(limited(5));
     HttpClient client(service.port());

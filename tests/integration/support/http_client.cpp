@@ -116,6 +116,32 @@ HttpResponse HttpClient::read_response(bool response_to_head) {
     return response;
 }
 
+std::string HttpClient::read_raw_until(std::string_view needle, int times) {
+    DeadlineStream stream{impl_->socket, std::chrono::steady_clock::now() + impl_->timeout};
+    std::string seen(static_cast<const char*>(impl_->buffer.data().data()), impl_->buffer.size());
+    impl_->buffer.consume(impl_->buffer.size());
+    const auto count = [&seen, needle] {
+        int found = 0;
+        for (auto at = seen.find(needle); at != std::string::npos; at = seen.find(needle, at + 1)) {
+            ++found;
+        }
+        return found;
+    };
+    char scratch[4096];
+    while (count() < times) {
+        boost::system::error_code ec;
+        const auto n = stream.read_some(asio::buffer(scratch), ec);
+        if (ec) throw std::runtime_error("read_raw_until: " + ec.message() + " after: " + seen);
+        seen.append(scratch, n);
+    }
+    return seen;
+}
+
+void HttpClient::close() {
+    boost::system::error_code ignored;
+    impl_->socket.close(ignored);
+}
+
 bool HttpClient::closed_by_peer(std::chrono::milliseconds wait) {
     DeadlineStream stream{impl_->socket, std::chrono::steady_clock::now() + wait};
     char scratch[4096];

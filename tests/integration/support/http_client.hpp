@@ -37,6 +37,11 @@ public:
     // Raw bytes, for malformed, partial and slow requests.
     void send_raw(std::string_view bytes);
     HttpResponse read_response(bool response_to_head = false);
+    // Raw bytes as they arrive (headers and chunk framing included) until `needle` has appeared
+    // `times` times; throws std::runtime_error when that takes longer than the client's timeout.
+    std::string read_raw_until(std::string_view needle, int times = 1);
+    // Closes the connection at once, as a client that goes away.
+    void close();
     // True when the server closes the connection within `wait` (reads until EOF or reset).
     bool closed_by_peer(std::chrono::milliseconds wait);
 

@@ -1,0 +1,110 @@
+// POST /api/v1/chat: one turn of the conversation, answered as JSON or, with "stream": true or
+// `Accept: text/event-stream`, as server-sent events: meta, delta..., then done or error.
+#include <memory>
+
+#include <boost/json.hpp>
+
+#include "api/auth_context.hpp"
+#include "api/chat_common.hpp"
+#include "api/json.hpp"
+#include "api/json_input.hpp"
+#include "api/routes.hpp"
+#include "companion/chat_service.hpp"
+#include "config/settings.hpp"
+#include "http/router.hpp"
+#include "http/sse.hpp"
+
+namespace companion::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+json::object done_json(const chat::TurnResult& result) {
+    json::object body;
+    body["message_id"] = result.reply.id;
+    body["created_at"] = format_timestamp(result.reply.created_at);
+    body["usage"] = usage_json(result);
+    body["latency_ms"] = result.reply.latency_ms.value_or(0);
+    body["model"] = result.reply.model.value_or("");
+    body["finish_reason"] = result.finish_reason;
+    return body;
+}
+
+json::object error_event(const chat::TurnError& error) {
+    const auto mapped = to_api_error(error);
+    json::object body;
+    body["code"] = mapped.code();
+    body["message"] = mapped.what();
+    body["status"] = mapped.status();
+    for (const auto& [name, value] : mapped.details()) body[name] = value;
+    return body;
+}
+
+// The stream of one turn: it owns the prepared turn until the last event is written.
+asio::awaitable<void> stream_turn(chat::ChatService& chat,
+                                  std::shared_ptr<chat::PreparedTurn> turn,
+                                  http::BodyWriter& out) {
+    json::object meta;
+    meta["conversation_id"] = turn->conversation_id;
+    meta["user_message_id"] = turn->user_message.id;
+    meta["new_conversation"] = turn->new_conversation;
+    if (!co_await out.write(http::sse_event("meta", json::serialize(meta)))) co_return;
+
+    llm::DeltaSink sink = [&out](std::string_view delta) -> asio::awaitable<bool> {
+        json::object piece;
+        piece["text"] = delta;
+        co_return co_await out.write(http::sse_event("delta", json::serialize(piece)));
+    };
+    std::optional<chat::TurnResult> result;
+    std::optional<chat::TurnError> failure;
+    try {
+        result = co_await chat.stream(std::move(*turn), std::move(sink));
+    } catch (const chat::TurnError& error) {
+        failure = error;
+    }
+    if (failure) {
+        co_await out.write(http::sse_event("error", json::serialize(error_event(*failure))));
+        co_return;
+    }
+    co_await out.write(http::sse_event("done", json::serialize(done_json(*result))));
+}
+
+asio::awaitable<http::Response> post_chat(Services& services, http::Request& request) {
+    const auto object = parse_json_object(request.body);
+    JsonFields fields(object);
+    chat::TurnRequest turn_request;
+    turn_request.user_id = request.user_id;
+    turn_request.message =
+        read_chat_message(fields, "message", services.settings.max_message_length);
+    turn_request.conversation_id = fields.optional_id("conversation_id");
+    const bool stream = fields.optional_bool("stream", http::accepts_event_stream(request));
+    fields.finish();
+
+    auto& chat = services.chat;
+    auto prepared = co_await begin_turn(chat, std::move(turn_request));
+    if (stream) {
+        auto turn = std::make_shared<chat::PreparedTurn>(std::move(prepared));
+        co_return http::sse_response([&chat, turn](http::BodyWriter& out) {
+            return stream_turn(chat, turn, out);
+        });
+    }
+    const auto conversation_id = prepared.conversation_id;
+    const auto user_message_id = prepared.user_message.id;
+    const auto result = co_await complete_turn(chat, std::move(prepared));
+    auto body = done_json(result);
+    body["conversation_id"] = conversation_id;
+    body["user_message_id"] = user_message_id;
+    body["reply"] = result.reply.content;
+    co_return json_response(200, body);
+}
+
+}  // namespace
+
+void register_chat_routes(http::Router& router, Services& services) {
+    router.add(http::Method::post, "/api/v1/chat",
+               [&services](http::Request& request) { return post_chat(services, request); });
+}
+
+}  // namespace companion::api

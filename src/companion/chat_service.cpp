@@ -1,0 +1,220 @@
+#include "companion/chat_service.hpp"
+
+#include "cache/short_term_memory.hpp"
+#include "config/settings.hpp"
+#include "llm/llm_client.hpp"
+#include "store/store.hpp"
+#include "util/log.hpp"
+#include "util/utf8.hpp"
+#include "util/uuid.hpp"
+
+namespace companion::chat {
+
+namespace {
+
+constexpr std::size_t kTitleCodePoints = 60;
+
+// The byte length of the first `count` code points of valid UTF-8.
+std::size_t prefix_bytes(std::string_view text, std::size_t count) {
+    std::size_t bytes = 0;
+    for (std::size_t seen = 0; bytes < text.size() && seen < count; ++seen) {
+        ++bytes;
+        while (bytes < text.size() && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) {
+            ++bytes;
+        }
+    }
+    return bytes;
+}
+
+int to_int(std::chrono::microseconds duration) {
+    return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(duration).count());
+}
+
+}  // namespace
+
+std::string title_from_message(std::string_view message) {
+    const auto start = message.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) return "New conversation";
+    auto line = message.substr(start);
+    line = line.substr(0, line.find_first_of("\r\n"));
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    const auto cut = prefix_bytes(line, kTitleCodePoints);
+    std::string title(line.substr(0, cut));
+    if (cut < line.size()) title += "\xE2\x80\xA6";  // an ellipsis
+    return title;
+}
+
+ChatService::ChatService(store::Store& store, cache::ShortTermMemory& short_term,
+                         llm::LlmClient& llm, const config::Settings& settings, Persona persona)
+    : store_(store),
+      short_term_(short_term),
+      llm_(llm),
+      settings_(settings),
+      persona_(std::move(persona)),
+      prompt_budget_(settings.context_token_budget - settings.lm_studio_max_tokens) {}
+
+Task<PreparedTurn> ChatService::begin(TurnRequest request) {
+    // Checked before anything is stored: the persona and the message alone must fit.
+    PromptInput probe{&persona_, store::now(), {}, {}};
+    const int fixed = estimate_tokens(system_message(probe)) + estimate_tokens(request.message) +
+                      2 * kTokensPerMessage;
+    if (fixed > prompt_budget_) {
+        store::Message only;
+        only.content = request.message;
+        probe.window.push_back(std::move(only));
+        try {
+            build_prompt(probe, prompt_budget_);
+        } catch (const PromptTooLong& error) {
+            throw TurnError(TurnError::Kind::message_too_long, error.what());
+        }
+    }
+
+    PreparedTurn turn;
+    turn.user_id = request.user_id;
+    turn.temperature = request.temperature;
+    turn.max_tokens = request.max_tokens;
+    if (request.conversation_id) {
+        if (!util::is_uuid(*request.conversation_id)) {
+            throw TurnError(TurnError::Kind::conversation_not_found, "conversation not found");
+        }
+        turn.conversation_id = std::move(*request.conversation_id);
+    } else {
+        auto title = title_from_message(request.message);
+        const auto created = co_await store_.create_conversation(request.user_id, std::move(title));
+        turn.conversation_id = created.id;
+        turn.new_conversation = true;
+    }
+    store::Message message;
+    message.conversation_id = turn.conversation_id;
+    message.user_id = request.user_id;
+    message.role = store::MessageRole::user;
+    message.content = std::move(request.message);
+    auto stored = co_await store_.append_message(std::move(message));
+    if (!stored) throw TurnError(TurnError::Kind::conversation_not_found, "conversation not found");
+    turn.user_message = std::move(*stored);
+
+    bool first = false;
+    // Not inside a braced initializer: g++ 12 destroys such a co_await result twice.
+    auto window = co_await window_with(turn.user_message, first);
+    PromptInput input;
+    input.persona = &persona_;
+    input.now = store::now();
+    input.window = std::move(window);
+    if (first && !turn.new_conversation) {
+        // The first message of a conversation created without a title names it.
+        const auto conversation = co_await store_.find_conversation(turn.user_id, turn.conversation_id);
+        if (conversation && conversation->title.empty()) {
+            co_await store_.update_conversation_title(turn.user_id, turn.conversation_id,
+                                                      title_from_message(turn.user_message.content));
+        }
+    }
+    try {
+        turn.prompt = build_prompt(input, prompt_budget_);
+    } catch (const PromptTooLong& error) {
+        throw TurnError(TurnError::Kind::message_too_long, error.what());
+    }
+    co_return turn;
+}
+
+// The window ending with the just-stored message: from the short-term memory when it holds the
+// conversation, else from the store (which then fills it). `first` tells whether the message is
+// the conversation's first.
+Task<std::vector<store::Message>> ChatService::window_with(const store::Message& stored,
+                                                           bool& first) {
+    const auto size = static_cast<int>(short_term_.size());
+    auto held = co_await short_term_.window(stored.conversation_id);
+    if (held && !held->empty() && held->back().user_id == stored.user_id) {
+        held->push_back(stored);
+        std::vector<store::Message> added{stored};
+        co_await short_term_.append(stored.conversation_id, std::move(added));
+        if (held->size() > static_cast<std::size_t>(size) + 1) held->erase(held->begin());
+        co_return std::move(*held);
+    }
+    // +1: the window is the messages before this one.
+    auto recent = co_await store_.recent_messages(stored.user_id, stored.conversation_id, size + 1);
+    if (recent.empty() || recent.back().id != stored.id) recent.push_back(stored);
+    first = recent.size() == 1;
+    co_await short_term_.fill(stored.conversation_id, recent);
+    co_return recent;
+}
+
+Task<TurnResult> ChatService::complete(PreparedTurn turn) {
+    co_return co_await finish(std::move(turn), nullptr);
+}
+
+Task<TurnResult> ChatService::stream(PreparedTurn turn, llm::DeltaSink sink) {
+    co_return co_await finish(std::move(turn), &sink);
+}
+
+Task<TurnResult> ChatService::finish(PreparedTurn turn, const llm::DeltaSink* sink) {
+    llm::ChatRequest request;
+    request.messages = turn.prompt.messages;
+    request.temperature = turn.temperature;
+    request.max_tokens = turn.max_tokens;
+    std::optional<llm::Completion> done;
+    std::optional<llm::LlmError> failure;
+    try {
+        if (sink != nullptr) {
+            done = co_await llm_.stream(std::move(request), *sink);
+        } else {
+            done = co_await llm_.complete(std::move(request));
+        }
+    } catch (const llm::LlmError& error) {
+        failure = error;
+    }
+    if (failure) {
+        if (!failure->partial_text().empty()) {
+            const auto status = failure->kind() == llm::LlmError::Kind::cancelled
+                                    ? store::MessageStatus::interrupted
+                                    : store::MessageStatus::failed;
+            co_await store_reply(turn, failure->partial_text(), status, nullptr);
+        }
+        log::warn("chat turn without a reply",
+                  {{"conversation_id", std::string_view(turn.conversation_id)},
+                   {"reason", llm::to_string(failure->kind())},
+                   {"error", std::string_view(failure->what())}});
+        throw TurnError(*failure, turn.conversation_id, turn.user_message.id);
+    }
+    TurnResult result;
+    result.usage = done->usage;
+    result.llm_latency = done->latency;
+    result.finish_reason = done->finish_reason;
+    result.estimated_prompt_tokens = turn.prompt.estimated_tokens;
+    result.estimated_completion_tokens = estimate_tokens(done->text);
+    result.reply = co_await store_reply(turn, std::move(done->text),
+                                        store::MessageStatus::complete, &*done);
+    co_return result;
+}
+
+Task<store::Message> ChatService::store_reply(const PreparedTurn& turn, std::string text,
+                                              store::MessageStatus status,
+                                              const llm::Completion* done) {
+    store::Message reply;
+    reply.conversation_id = turn.conversation_id;
+    reply.user_id = turn.user_id;
+    reply.role = store::MessageRole::assistant;
+    reply.content = std::move(text);
+    reply.status = status;
+    if (done != nullptr) {
+        if (done->usage.reported) {
+            reply.prompt_tokens = done->usage.prompt_tokens;
+            reply.completion_tokens = done->usage.completion_tokens;
+        }
+        reply.latency_ms = to_int(done->latency);
+        reply.model = done->model.empty() ? settings_.lm_studio_model_name : done->model;
+    }
+    auto stored = co_await store_.append_message(std::move(reply));
+    if (!stored) {
+        throw TurnError(TurnError::Kind::reply_lost,
+                        "the conversation was deleted before the reply could be stored");
+    }
+    std::vector<store::Message> added{*stored};
+    co_await short_term_.append(turn.conversation_id, std::move(added));
+    co_return std::move(*stored);
+}
+
+Task<void> ChatService::forget_conversation(std::string conversation_id) {
+    co_await short_term_.forget(std::move(conversation_id));
+}
+
+}  // namespace companion::chat

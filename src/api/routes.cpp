@@ -11,6 +11,7 @@ void register_routes(http::Router& router, Services& services) {
     register_conversation_routes(router, services);
     register_chat_routes(router, services);
     register_openai_routes(router, services);
+    register_goal_routes(router, services);
     register_docs_routes(router, services);
 }
 

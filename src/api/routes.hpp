@@ -77,6 +77,7 @@ void register_user_routes(http::Router& router, Services& services);
 void register_conversation_routes(http::Router& router, Services& services);
 void register_chat_routes(http::Router& router, Services& services);
 void register_openai_routes(http::Router& router, Services& services);
+void register_goal_routes(http::Router& router, Services& services);
 // GET /openapi.json, /docs and /docs/{file} (api/docs.cpp, docs/api.md).
 void register_docs_routes(http::Router& router, Services& services);
 

@@ -13,6 +13,7 @@ namespace companion::chat {
 namespace {
 
 constexpr std::size_t kTitleCodePoints = 60;
+constexpr std::size_t kPromptGoals = 10;  // the newest active goals, at most
 
 // The byte length of the first `count` code points of valid UTF-8.
 std::size_t prefix_bytes(std::string_view text, std::size_t count) {
@@ -31,6 +32,19 @@ int to_int(std::chrono::microseconds duration) {
 }
 
 }  // namespace
+
+std::string goals_paragraph(const std::vector<store::Goal>& goals) {
+    if (goals.empty()) return {};
+    std::string text = "Goals they are working on (ask about them when it fits):";
+    std::size_t listed = 0;
+    for (const auto& goal : goals) {
+        if (++listed > kPromptGoals) break;
+        text += "\n- " + goal.title + " (" + std::to_string(goal.progress) + "% done";
+        if (goal.target_date) text += ", target " + *goal.target_date;
+        text += ")";
+    }
+    return text;
+}
 
 std::string title_from_message(std::string_view message) {
     const auto start = message.find_first_not_of(" \t\r\n");
@@ -100,6 +114,8 @@ Task<PreparedTurn> ChatService::begin(TurnRequest request) {
     input.persona = &persona_;
     input.now = store::now();
     input.window = std::move(window);
+    const auto goals = co_await store_.list_goals(turn.user_id, store::GoalStatus::active);
+    input.context.push_back(goals_paragraph(goals));
     if (first && !turn.new_conversation) {
         // The first message of a conversation created without a title names it.
         const auto conversation = co_await store_.find_conversation(turn.user_id, turn.conversation_id);

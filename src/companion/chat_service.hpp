@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -97,6 +98,9 @@ private:
 
 // A conversation's title from its first message: the first line, at most 60 code points.
 std::string title_from_message(std::string_view message);
+
+// The system-prompt paragraph listing active goals (the 10 newest), "" when there are none.
+std::string goals_paragraph(const std::vector<store::Goal>& goals);
 
 class ChatService {
 public:

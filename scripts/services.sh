@@ -641,8 +641,8 @@ cmd_psql() {
 cmd_pg_tool() {
     local name=${1:-}
     case $name in
-    pg_dump | pg_dumpall | pg_restore | psql | pg_isready) shift ;;
-    *) die "usage: $0 pg-tool {pg_dump|pg_dumpall|pg_restore|psql|pg_isready} [ARGS...]" ;;
+    pg_dump | pg_dumpall | pg_restore | psql | pg_isready | pgbench) shift ;;
+    *) die "usage: $0 pg-tool {pg_dump|pg_dumpall|pg_restore|psql|pg_isready|pgbench} [ARGS...]" ;;
     esac
     root_is_complete || die "no PostgreSQL root yet; run: $0 up"
     local loader

@@ -13,6 +13,7 @@
 #include "config/settings.hpp"
 #include "http/router.hpp"
 #include "http/sse.hpp"
+#include "util/log.hpp"
 
 namespace companion::api {
 
@@ -59,13 +60,25 @@ asio::awaitable<void> stream_turn(chat::ChatService& chat,
     };
     std::optional<chat::TurnResult> result;
     std::optional<chat::TurnError> failure;
+    std::string broken;  // anything else, e.g. the reply could not be stored (database busy)
     try {
         result = co_await chat.stream(std::move(*turn), std::move(sink));
     } catch (const chat::TurnError& error) {
         failure = error;
+    } catch (const std::exception& error) {
+        broken = error.what();
     }
     if (failure) {
         co_await out.write(http::sse_event("error", json::serialize(error_event(*failure))));
+        co_return;
+    }
+    if (!broken.empty()) {
+        log::error("streamed chat turn failed", {{"error", std::string_view(broken)}});
+        json::object body;
+        body["code"] = "internal_error";
+        body["message"] = "the reply could not be completed; the user message is stored";
+        body["status"] = 500;
+        co_await out.write(http::sse_event("error", json::serialize(body)));
         co_return;
     }
     co_await out.write(http::sse_event("done", json::serialize(done_json(*result))));

@@ -11,6 +11,7 @@
 #include "app/app.hpp"
 #include "app/migrate.hpp"
 #include "cli/backup_commands.hpp"
+#include "cli/memory_commands.hpp"
 #include "config/production_checks.hpp"
 #include "config/settings.hpp"
 
@@ -132,6 +133,25 @@ int run(int argc, char** argv) {
             ->check(CLI::ExistingFile);
     }
 
+    ReembedCommand reembed_options;
+    auto* memory = app.add_subcommand("memory", "Long-term memories and their embedding model");
+    memory->require_subcommand(1);
+    auto* memory_status = memory->add_subcommand(
+        "status", "Show how many memories each embedding model has (exit 3 when some must be "
+                  "re-embedded)");
+    auto* memory_reembed = memory->add_subcommand(
+        "reembed", "Re-embed every memory not embedded by the configured model, in batches with "
+                   "a progress bar; resumable");
+    memory_reembed
+        ->add_option("--batch-size", reembed_options.batch_size,
+                     "Memories per embedding call and transaction (default 64)")
+        ->check(CLI::Range(1, 1000));
+    for (auto* command : {memory_status, memory_reembed}) {
+        command
+            ->add_option("--env-file", options.env_file, "Read settings from this KEY=VALUE file")
+            ->check(CLI::ExistingFile);
+    }
+
     app.add_subcommand("version", "Print the version");
 
     try {
@@ -147,6 +167,8 @@ int run(int argc, char** argv) {
         if (migrate_status->parsed()) return app::migrate_status(load(options));
         if (backup->parsed()) return run_backup(load(options), backup_options);
         if (restore->parsed()) return run_restore(load(options), restore_options);
+        if (memory_status->parsed()) return run_memory_status(load(options));
+        if (memory_reembed->parsed()) return run_memory_reembed(load(options), reembed_options);
         std::cout << "companion " << COMPANION_VERSION << "\n";
         return 0;
     } catch (const config::ConfigError& error) {

@@ -41,6 +41,7 @@ constexpr std::array<std::string_view, 4> environment_names = {"development", "s
 constexpr std::array<std::string_view, 6> log_level_names = {"TRACE",   "DEBUG", "INFO",
                                                              "WARNING", "ERROR", "CRITICAL"};
 constexpr std::array<std::string_view, 3> jwt_algorithm_names = {"HS256", "HS384", "HS512"};
+constexpr std::array<std::string_view, 2> embedding_provider_names = {"builtin", "openai"};
 
 // How much of a rejected value an error message may show.
 enum class Secrecy { none, url_password, whole_value };
@@ -102,6 +103,10 @@ LogLevel to_log_level(const Raw& raw) {
 
 JwtAlgorithm to_jwt_algorithm(const Raw& raw) {
     return to_enum<JwtAlgorithm>(raw, jwt_algorithm_names, raw.text, false);
+}
+
+EmbeddingProvider to_embedding_provider(const Raw& raw) {
+    return to_enum<EmbeddingProvider>(raw, embedding_provider_names, raw.text, true);
 }
 
 template <long long min, long long max>
@@ -222,6 +227,12 @@ std::string to_http_url(const Raw& raw) {
     std::string out = name + std::string(raw.text.substr(name.size()));
     while (out.ends_with('/')) out.pop_back();
     return out;
+}
+
+// Empty means "the LLM server's" (LM_STUDIO_BASE_URL).
+std::string to_optional_http_url(const Raw& raw) {
+    if (raw.text.empty()) return {};
+    return to_http_url(raw);
 }
 
 std::string to_redis_url(const Raw& raw) {
@@ -419,6 +430,12 @@ const std::vector<Variable>& variables() {
         field<&S::short_term_memory_size, to_integer<0, 1000>>("SHORT_TERM_MEMORY_SIZE"),
         field<&S::long_term_memory_top_k, to_integer<0, 100>>("LONG_TERM_MEMORY_TOP_K"),
         field<&S::memory_similarity_threshold, to_number<0, 1>>("MEMORY_SIMILARITY_THRESHOLD"),
+        field<&S::embedding_provider, to_embedding_provider>("EMBEDDING_PROVIDER"),
+        field<&S::embedding_model, to_model_name>("EMBEDDING_MODEL"),
+        field<&S::embedding_dimensions, to_integer<32, 4096>>("EMBEDDING_DIMENSIONS"),
+        field<&S::embedding_base_url, to_optional_http_url, display_url>(
+            "EMBEDDING_BASE_URL", Secrecy::url_password, true),
+        field<&S::memory_index_cache_mb, to_integer<0, 1048576>>("MEMORY_INDEX_CACHE_MB"),
         field<&S::worker_threads, to_integer<1, 1024>>("WORKER_THREADS"),
         field<&S::shutdown_grace_seconds, to_integer<0, 3600>>("SHUTDOWN_GRACE_SECONDS"),
         field<&S::data_dir, to_directory>("DATA_DIR"),
@@ -451,6 +468,10 @@ std::string_view to_string(JwtAlgorithm algorithm) {
     return jwt_algorithm_names.at(static_cast<std::size_t>(algorithm));
 }
 
+std::string_view to_string(EmbeddingProvider provider) {
+    return embedding_provider_names.at(static_cast<std::size_t>(provider));
+}
+
 Settings load_settings(const EnvMap& env_file, const EnvMap& process_env) {
     Settings settings;
     settings.worker_threads = default_worker_threads();
@@ -464,6 +485,12 @@ Settings load_settings(const EnvMap& env_file, const EnvMap& process_env) {
     }
     for (const auto& entry : env_file) {
         if (!is_known(entry.first)) settings.unknown_env_file_keys.push_back(entry.first);
+    }
+    if (merged.find("MEMORY_SIMILARITY_THRESHOLD") == merged.end()) {
+        settings.memory_similarity_threshold =
+            settings.embedding_provider == EmbeddingProvider::builtin
+                ? kBuiltinSimilarityThreshold
+                : kOpenAiSimilarityThreshold;
     }
     if (settings.context_token_budget - settings.lm_studio_max_tokens < 256) {
         throw ConfigError(fmt::format(

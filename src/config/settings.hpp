@@ -17,10 +17,18 @@ namespace companion::config {
 enum class Environment { development, staging, production, test };
 enum class LogLevel { trace, debug, info, warning, error, critical };
 enum class JwtAlgorithm { HS256, HS384, HS512 };
+enum class EmbeddingProvider { builtin, openai };
 
 std::string_view to_string(Environment environment);
 std::string_view to_string(LogLevel level);
 std::string_view to_string(JwtAlgorithm algorithm);
+std::string_view to_string(EmbeddingProvider provider);
+
+// MEMORY_SIMILARITY_THRESHOLD's default depends on the embedder, since their cosines live on
+// different scales: the builtin lexical embedder is calibrated for 0.2 (docs/memory.md), a
+// server's semantic model for the deployment guide's 0.7.
+constexpr double kBuiltinSimilarityThreshold = 0.2;
+constexpr double kOpenAiSimilarityThreshold = 0.7;
 
 struct Settings {
     Environment environment = Environment::development;
@@ -87,7 +95,18 @@ struct Settings {
 
     int short_term_memory_size = 10;
     int long_term_memory_top_k = 5;
-    double memory_similarity_threshold = 0.7;
+    double memory_similarity_threshold = kBuiltinSimilarityThreshold;  // see above
+
+    // Embeddings and the in-process memory index (docs/memory.md). builtin: the lexical embedder
+    // with EMBEDDING_DIMENSIONS buckets; openai: POST {EMBEDDING_BASE_URL, else
+    // LM_STUDIO_BASE_URL}/embeddings with EMBEDDING_MODEL (its dimension is the model's).
+    EmbeddingProvider embedding_provider = EmbeddingProvider::builtin;
+    std::string embedding_model = "text-embedding-nomic-embed-text-v1.5";
+    int embedding_dimensions = 384;
+    std::string embedding_base_url;  // empty: LM_STUDIO_BASE_URL
+    // Each active user's vectors are kept in memory up to this many MiB in all (least recently
+    // used users go first); 0 turns the index off (every recall asks the database).
+    int memory_index_cache_mb = 256;
 
     int worker_threads = 0;  // set by load_settings: WORKER_THREADS, else the core count (>= 1)
     int shutdown_grace_seconds = 20;

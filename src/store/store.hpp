@@ -38,6 +38,22 @@ struct MemoryUpdate {
     std::optional<double> importance;
 };
 
+// A memory found by similarity, with its cosine similarity to the query.
+struct ScoredMemory {
+    Memory memory;
+    double score = 0;
+};
+
+// A new embedding for a stored memory (re-embedding after a change of model). `content` is the
+// text that was embedded: a row whose content changed since is left alone.
+struct EmbeddingReplacement {
+    std::string user_id;
+    std::string id;
+    std::string content;
+    std::vector<float> embedding;
+    std::string embedding_model;
+};
+
 struct GoalUpdate {
     std::optional<std::string> title;
     std::optional<std::string> description;
@@ -127,6 +143,28 @@ public:
     virtual Task<void> touch_memories(std::string user_id, std::vector<std::string> ids) = 0;
     virtual Task<bool> delete_memory(std::string user_id, std::string id) = 0;
     virtual Task<std::int64_t> delete_all_memories(std::string user_id) = 0;
+    // The exact similarity search in the store (the fallback of memory::MemoryIndex, and for
+    // operators): the user's memories embedded by `embedding_model` with the query's dimension
+    // whose cosine similarity to `query` is at least `min_score`, most similar first (ties by
+    // id), at most `limit` (clamped to 1..1000). PostgreSQL orders by pgvector's `<=>`; SQLite
+    // scans the user's rows.
+    virtual Task<std::vector<ScoredMemory>> search_memories(std::string user_id,
+                                                            std::vector<float> query,
+                                                            std::string embedding_model,
+                                                            double min_score, int limit) = 0;
+
+    // ---- re-embedding (operators; every user's rows) ----
+    // How many memories each embedding model has.
+    virtual Task<std::map<std::string, std::int64_t>> count_memories_by_model() = 0;
+    // Up to `limit` (clamped to 1..1000) memories of any user whose embedding_model is not
+    // `model`, in id order, after `after_id` when given.
+    virtual Task<std::vector<Memory>> memories_not_embedded_by(std::string model,
+                                                               std::optional<std::string> after_id,
+                                                               int limit) = 0;
+    // Sets embedding, model and dimension of each row whose content still equals the embedded
+    // text, in one transaction; updated_at is left alone. Returns how many rows changed.
+    virtual Task<std::int64_t> replace_embeddings(
+        std::vector<EmbeddingReplacement> replacements) = 0;
 
     // ---- emotions ----
     virtual Task<EmotionRecord> insert_emotion(EmotionRecord record) = 0;

@@ -59,6 +59,8 @@ const std::vector<Range> integer_ranges = {
     {"HTTP_WRITE_TIMEOUT_SECONDS", 1, 3600},
     {"HTTP_MAX_HEADER_BYTES", 1024, 1048576},
     {"HTTP_MAX_CONNECTIONS", 1, 1000000},
+    {"EMBEDDING_DIMENSIONS", 32, 4096},
+    {"MEMORY_INDEX_CACHE_MB", 0, 1048576},
 };
 
 const std::vector<Range> number_ranges = {
@@ -92,7 +94,12 @@ TEST(SettingsDefaults, EveryVariableHasItsDocumentedDefault) {
     EXPECT_EQ(s.max_request_body_bytes, 65536u);
     EXPECT_EQ(s.short_term_memory_size, 10);
     EXPECT_EQ(s.long_term_memory_top_k, 5);
-    EXPECT_DOUBLE_EQ(s.memory_similarity_threshold, 0.7);
+    EXPECT_DOUBLE_EQ(s.memory_similarity_threshold, 0.2);
+    EXPECT_EQ(s.embedding_provider, EmbeddingProvider::builtin);
+    EXPECT_EQ(s.embedding_model, "text-embedding-nomic-embed-text-v1.5");
+    EXPECT_EQ(s.embedding_dimensions, 384);
+    EXPECT_EQ(s.embedding_base_url, "");
+    EXPECT_EQ(s.memory_index_cache_mb, 256);
     EXPECT_EQ(s.shutdown_grace_seconds, 20);
     EXPECT_EQ(s.data_dir, "./data");
     EXPECT_EQ(s.http_keepalive_timeout_seconds, 75);
@@ -190,6 +197,35 @@ TEST(SettingsParsing, EveryVariableIsReadIntoItsOwnField) {
     EXPECT_EQ(s.http_write_timeout_seconds, 15);
     EXPECT_EQ(s.http_max_header_bytes, 4096u);
     EXPECT_EQ(s.http_max_connections, 17);
+}
+
+TEST(SettingsParsing, EmbeddingVariablesAreReadIntoTheirFields) {
+    const Settings s = load({{"EMBEDDING_PROVIDER", "OpenAI"},
+                             {"EMBEDDING_MODEL", "text-embedding-3-small"},
+                             {"EMBEDDING_DIMENSIONS", "512"},
+                             {"EMBEDDING_BASE_URL", "https://embed:pw@emb.example.com/v1/"},
+                             {"MEMORY_INDEX_CACHE_MB", "0"}});
+    EXPECT_EQ(s.embedding_provider, EmbeddingProvider::openai);
+    EXPECT_EQ(s.embedding_model, "text-embedding-3-small");
+    EXPECT_EQ(s.embedding_dimensions, 512);
+    EXPECT_EQ(s.embedding_base_url, "https://embed:pw@emb.example.com/v1");
+    EXPECT_EQ(s.memory_index_cache_mb, 0);
+    EXPECT_EQ(shown(s, "EMBEDDING_BASE_URL"), "https://embed:***@emb.example.com/v1");
+    EXPECT_EQ(error_of({{"EMBEDDING_PROVIDER", "word2vec"}}),
+              "EMBEDDING_PROVIDER=\"word2vec\" is invalid: expected one of builtin, openai");
+    EXPECT_NE(error_of({{"EMBEDDING_BASE_URL", "ftp://x"}}).find("EMBEDDING_BASE_URL="),
+              std::string::npos);
+}
+
+TEST(SettingsDefaults, SimilarityThresholdDefaultsToTheEmbeddersCalibration) {
+    EXPECT_DOUBLE_EQ(load({}).memory_similarity_threshold, kBuiltinSimilarityThreshold);
+    EXPECT_DOUBLE_EQ(load({{"EMBEDDING_PROVIDER", "openai"}}).memory_similarity_threshold,
+                     kOpenAiSimilarityThreshold);
+    EXPECT_DOUBLE_EQ(load({{"EMBEDDING_PROVIDER", "openai"}, {"MEMORY_SIMILARITY_THRESHOLD", "0.3"}})
+                         .memory_similarity_threshold,
+                     0.3);
+    EXPECT_DOUBLE_EQ(load({{"MEMORY_SIMILARITY_THRESHOLD", "0.9"}}).memory_similarity_threshold,
+                     0.9);
 }
 
 TEST(SettingsParsing, SurroundingWhitespaceIsTrimmed) {
@@ -329,7 +365,8 @@ TEST(SettingsValidation, EmptyValueIsAnErrorExceptForTheOptionalOnes) {
         const std::string error = error_of({{name, " "}});
         if (name == "POSTGRES_URL" || name == "CORS_ORIGINS" || name == "LM_STUDIO_API_KEY" ||
             name == "LLM_CA_FILE" || name == "COMPANION_PERSONA" ||
-            name == "COMPANION_PERSONA_FILE" || name == "TRUSTED_PROXIES") {
+            name == "COMPANION_PERSONA_FILE" || name == "TRUSTED_PROXIES" ||
+            name == "EMBEDDING_BASE_URL") {
             EXPECT_EQ(error, "");
         } else {
             EXPECT_EQ(error.rfind(name, 0), 0u) << error;
@@ -522,7 +559,9 @@ TEST(Describe, ShowsDefaultsAsPlainStrings) {
     EXPECT_EQ(shown(s, "CORS_ORIGINS"), "*");
     EXPECT_EQ(shown(s, "LOG_LEVEL"), "INFO");
     EXPECT_EQ(shown(s, "MAX_REQUEST_BODY_BYTES"), "65536");
-    EXPECT_EQ(shown(s, "MEMORY_SIMILARITY_THRESHOLD"), "0.7");
+    EXPECT_EQ(shown(s, "MEMORY_SIMILARITY_THRESHOLD"), "0.2");
+    EXPECT_EQ(shown(s, "EMBEDDING_PROVIDER"), "builtin");
+    EXPECT_EQ(shown(s, "EMBEDDING_BASE_URL"), "<not set>");
     EXPECT_EQ(shown(s, "WORKER_THREADS"), std::to_string(s.worker_threads));
     EXPECT_EQ(shown(s, "DATA_DIR"), "./data");
 }
@@ -555,14 +594,16 @@ TEST(Describe, CorsOriginsAreJoinedWithCommas) {
 
 TEST(KnownVariables, NamesEveryDocumentedVariableOnce) {
     const auto& names = known_variables();
-    EXPECT_EQ(names.size(), 49u);
+    EXPECT_EQ(names.size(), 54u);
     EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
     EXPECT_EQ(names.front(), "ENVIRONMENT");
     EXPECT_EQ(names.back(), "HTTP_MAX_CONNECTIONS");
     for (const char* name : {"JWT_SECRET_KEY", "POSTGRES_URL", "CORS_ORIGINS", "DATA_DIR",
                              "WORKER_THREADS", "MEMORY_SIMILARITY_THRESHOLD",
                              "RATE_LIMIT_FAIL_OPEN_SECONDS", "COMPANION_PERSONA_FILE",
-                             "CONTEXT_TOKEN_BUDGET", "TRUSTED_PROXIES"}) {
+                             "CONTEXT_TOKEN_BUDGET", "TRUSTED_PROXIES", "EMBEDDING_PROVIDER",
+                             "EMBEDDING_MODEL", "EMBEDDING_DIMENSIONS", "EMBEDDING_BASE_URL",
+                             "MEMORY_INDEX_CACHE_MB"}) {
         EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
     }
 }

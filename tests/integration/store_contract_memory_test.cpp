@@ -1,4 +1,6 @@
 // The storage contract: memories, emotions, goals and the audit log.
+#include <cmath>
+
 #include "support/store_contract.hpp"
 
 namespace companion::testing::contract {
@@ -336,6 +338,127 @@ TEST_P(StoreContract, AnonymousAuditEventsAreListedNewestFirstWithoutAnyUsersEve
     EXPECT_EQ(rows[0].event, "account_deleted");
     EXPECT_EQ(rows[1].id, first);
     EXPECT_EQ(run(db().list_anonymous_audit(1)).size(), 1u);
+}
+
+// ---- similarity search and re-embedding ----
+
+TEST_P(StoreContract, SearchingMemoriesRanksTheUsersRowsOfTheModelByCosine) {
+    const auto user = make_user();
+    const auto other = make_user();
+    const auto exact = run(db().insert_memory(new_memory(user, "exact", {1, 0, 0})));
+    const auto diagonal = run(db().insert_memory(new_memory(user, "diagonal", {1, 1, 0})));
+    run(db().insert_memory(new_memory(user, "orthogonal", {0, 1, 0})));
+    run(db().insert_memory(new_memory(user, "opposite", {-1, 0, 0})));
+    run(db().insert_memory(new_memory(user, "zero", {0, 0, 0})));
+    run(db().insert_memory(new_memory(user, "two dimensions", {1, 0})));
+    auto old_model = new_memory(user, "old model", {1, 0, 0});
+    old_model.embedding_model = "old-model";
+    run(db().insert_memory(old_model));
+    run(db().insert_memory(new_memory(other, "another user's", {1, 0, 0})));
+
+    // Scores are cosines: the query's length does not matter.
+    const std::vector<float> query = {2, 0, 0};
+    const auto found = run(db().search_memories(user.id, query, "builtin-hash-v1", 0.5, 10));
+    ASSERT_EQ(found.size(), 2u);
+    EXPECT_EQ(fields(found[0].memory), fields(exact));
+    EXPECT_NEAR(found[0].score, 1.0, 1e-6);
+    EXPECT_EQ(fields(found[1].memory), fields(diagonal));
+    EXPECT_NEAR(found[1].score, std::sqrt(0.5), 1e-6);
+
+    EXPECT_EQ(run(db().search_memories(user.id, query, "builtin-hash-v1", 0.9, 10)).size(), 1u);
+    EXPECT_EQ(run(db().search_memories(user.id, query, "builtin-hash-v1", 0.5, 1)).size(), 1u);
+    const auto everything = run(db().search_memories(user.id, query, "builtin-hash-v1", -1, 10));
+    ASSERT_EQ(everything.size(), 4u);  // not the zero vector, the other dimension or model
+    EXPECT_EQ(everything.back().memory.content, "opposite");
+    EXPECT_NEAR(everything.back().score, -1.0, 1e-6);
+    EXPECT_EQ(run(db().search_memories(user.id, query, "old-model", 0.5, 10)).at(0).memory.content,
+              "old model");
+    EXPECT_EQ(run(db().search_memories(user.id, {1, 0}, "builtin-hash-v1", 0.5, 10))
+                  .at(0)
+                  .memory.content,
+              "two dimensions");
+    EXPECT_TRUE(run(db().search_memories(user.id, query, "builtin-hash-v1", 0.5, 0)).empty());
+    EXPECT_TRUE(run(db().search_memories(user.id, {}, "builtin-hash-v1", 0.5, 10)).empty());
+    for (const auto& id : kMalformedIds) {
+        EXPECT_TRUE(run(db().search_memories(id, query, "builtin-hash-v1", -1, 10)).empty());
+    }
+}
+
+TEST_P(StoreContract, EqualSimilaritiesAreOrderedById) {
+    const auto user = make_user();
+    std::vector<std::string> inserted;
+    for (int i = 0; i < 5; ++i) {
+        inserted.push_back(run(db().insert_memory(new_memory(user, "same", {0.5f, 0.25f}))).id);
+    }
+    std::sort(inserted.begin(), inserted.end());
+    const auto found = run(db().search_memories(user.id, {0.5f, 0.25f}, "builtin-hash-v1", 0.9, 3));
+    ASSERT_EQ(found.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(found[i].memory.id, inserted[i]);
+}
+
+TEST_P(StoreContract, MemoriesAreCountedByModelAndListedForReembeddingInIdOrder) {
+    const auto user = make_user();
+    const auto other = make_user();
+    std::vector<std::string> outdated;
+    for (int i = 0; i < 5; ++i) {
+        auto memory = new_memory(i % 2 ? user : other, "old " + std::to_string(i), {1, 2, 3, 4});
+        memory.embedding_model = "old-model";
+        outdated.push_back(run(db().insert_memory(memory)).id);
+    }
+    auto older = new_memory(user, "older", {1});
+    older.embedding_model = "older-model";
+    outdated.push_back(run(db().insert_memory(older)).id);
+    make_memory(user, "current");
+    std::sort(outdated.begin(), outdated.end());
+
+    EXPECT_EQ(run(db().count_memories_by_model()),
+              (std::map<std::string, std::int64_t>{
+                  {"builtin-hash-v1", 1}, {"old-model", 5}, {"older-model", 1}}));
+    std::vector<std::string> listed;
+    std::optional<std::string> after;
+    while (true) {
+        const auto batch = run(db().memories_not_embedded_by("builtin-hash-v1", after, 4));
+        if (batch.empty()) break;
+        EXPECT_LE(batch.size(), 4u);
+        for (const auto& memory : batch) {
+            EXPECT_NE(memory.embedding_model, "builtin-hash-v1");
+            EXPECT_FALSE(memory.embedding.empty());
+            listed.push_back(memory.id);
+        }
+        after = batch.back().id;
+    }
+    EXPECT_EQ(listed, outdated);
+    EXPECT_THROW(run(db().memories_not_embedded_by("builtin-hash-v1", "not-an-id", 4)),
+                 std::invalid_argument);
+}
+
+TEST_P(StoreContract, ReplacingEmbeddingsLeavesRowsWhoseContentChangedAndTheTimestampsAlone) {
+    const auto user = make_user();
+    const auto other = make_user();
+    auto memory = new_memory(user, "kept text", {1, 2, 3});
+    memory.embedding_model = "old-model";
+    const auto unchanged = run(db().insert_memory(memory));
+    memory.content = "will be edited";
+    const auto edited = run(db().insert_memory(memory));
+    store::MemoryUpdate edit;
+    edit.content = "edited meanwhile";
+    run(db().update_memory(user.id, edited.id, edit));
+
+    std::vector<store::EmbeddingReplacement> replacements = {
+        {user.id, unchanged.id, "kept text", {0.5f, 0.5f, 0.5f, 0.5f, 0.5f}, "new-model"},
+        {user.id, edited.id, "will be edited", {1, 1, 1, 1, 1}, "new-model"},
+        {other.id, unchanged.id, "kept text", {1, 1, 1, 1, 1}, "stolen"},
+        {user.id, kUnknownId, "kept text", {1, 1, 1, 1, 1}, "new-model"},
+        {"not-a-user", "not-an-id", "kept text", {1}, "new-model"}};
+    EXPECT_EQ(run(db().replace_embeddings(replacements)), 1);
+    const auto replaced = run(db().find_memory(user.id, unchanged.id)).value();
+    EXPECT_EQ(replaced.embedding_model, "new-model");
+    EXPECT_EQ(replaced.embedding_dimension, 5);
+    EXPECT_EQ(bits(replaced.embedding), bits({0.5f, 0.5f, 0.5f, 0.5f, 0.5f}));
+    EXPECT_EQ(us(replaced.updated_at), us(unchanged.updated_at));
+    EXPECT_EQ(replaced.content, "kept text");
+    EXPECT_EQ(run(db().find_memory(user.id, edited.id)).value().embedding_model, "old-model");
+    EXPECT_EQ(run(db().replace_embeddings({})), 0);
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // Long-term memories (embeddings as pgvector values) and the emotion history.
+#include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "store/postgres/store_impl.hpp"
 #include "util/uuid.hpp"
@@ -57,6 +60,25 @@ const Statement kTouchMemories{
 const Statement kDeleteMemory{"",
                               "DELETE FROM memories WHERE id = $1::uuid AND user_id = $2::uuid"};
 const Statement kDeleteAllMemories{"", "DELETE FROM memories WHERE user_id = $1::uuid"};
+// The CASE keeps `<=>` away from rows of another dimension (pgvector refuses to compare them)
+// whatever order the planner checks the conditions in; OFFSET 0 keeps the subquery whole, so
+// that each row's distance is computed once.
+const Statement kSearchMemories{
+    "companion_search_memories",
+    "SELECT " MEMORY_COLUMNS ", distance FROM (SELECT memories.*, CASE WHEN embedding_dimension "
+    "= $4::integer THEN embedding <=> $2::vector END AS distance FROM memories "
+    "WHERE user_id = $1::uuid AND embedding_model = $3::text AND embedding_dimension = "
+    "$4::integer OFFSET 0) AS candidates WHERE distance <= $5::double precision "
+    "ORDER BY distance, id LIMIT $6::integer"};
+const Statement kCountMemoriesByModel{
+    "", "SELECT embedding_model, count(*) FROM memories GROUP BY embedding_model"};
+const Statement kMemoriesNotEmbeddedBy{
+    "", "SELECT " MEMORY_COLUMNS " FROM memories WHERE embedding_model <> $1::text "
+        "AND ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id LIMIT $3::integer"};
+const Statement kReplaceEmbedding{
+    "", "UPDATE memories SET embedding = $4::vector, embedding_dimension = $5::integer, "
+        "embedding_model = $6::text WHERE id = $1::uuid AND user_id = $2::uuid "
+        "AND content = $3::text"};
 
 const Statement kInsertEmotion{
     "", "WITH checks AS (SELECT ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM messages "
@@ -208,6 +230,73 @@ Task<std::int64_t> PgStore::delete_all_memories(std::string user_id) {
     const Params params(user_id);
     const auto result = co_await pool_->query(kDeleteAllMemories, params);
     co_return result.affected();
+}
+
+Task<std::vector<ScoredMemory>> PgStore::search_memories(std::string user_id,
+                                                         std::vector<float> query,
+                                                         std::string embedding_model,
+                                                         double min_score, int limit) {
+    if (!util::is_uuid(user_id) || query.empty() || limit <= 0) {
+        co_return std::vector<ScoredMemory>{};
+    }
+    const Params params(user_id, query, embedding_model, static_cast<std::int32_t>(query.size()),
+                        1.0 - min_score, pg::clamp_limit(limit));
+    const auto result = co_await pool_->query(kSearchMemories, params);
+    std::vector<ScoredMemory> found;
+    found.reserve(static_cast<std::size_t>(result.rows()));
+    for (int i = 0; i < result.rows(); ++i) {
+        RowReader row(result, i);
+        ScoredMemory hit;
+        hit.memory = read_memory(row);
+        hit.score = 1.0 - row.f64();
+        found.push_back(std::move(hit));
+    }
+    co_return found;
+}
+
+Task<std::map<std::string, std::int64_t>> PgStore::count_memories_by_model() {
+    const Params none;
+    const auto result = co_await pool_->query(kCountMemoriesByModel, none);
+    std::map<std::string, std::int64_t> counts;
+    for (int i = 0; i < result.rows(); ++i) {
+        RowReader row(result, i);
+        auto model = row.text();
+        counts[std::move(model)] = row.i64();
+    }
+    co_return counts;
+}
+
+Task<std::vector<Memory>> PgStore::memories_not_embedded_by(std::string model,
+                                                            std::optional<std::string> after_id,
+                                                            int limit) {
+    if (after_id && !util::is_uuid(*after_id)) {
+        throw std::invalid_argument("after_id is not a memory id");
+    }
+    const Params params(model, after_id, pg::clamp_limit(limit));
+    const auto result = co_await pool_->query(kMemoriesNotEmbeddedBy, params);
+    co_return pg::read_rows<Memory>(result, read_memory);
+}
+
+Task<std::int64_t> PgStore::replace_embeddings(std::vector<EmbeddingReplacement> replacements) {
+    std::vector<Params> statements;
+    for (const auto& replacement : replacements) {
+        if (!util::is_uuid(replacement.user_id) || !util::is_uuid(replacement.id)) continue;
+        statements.emplace_back(replacement.id, replacement.user_id, replacement.content,
+                                replacement.embedding,
+                                static_cast<std::int32_t>(replacement.embedding.size()),
+                                replacement.embedding_model);
+    }
+    if (statements.empty()) co_return 0;
+    auto body = [&](pg::Tx& tx) -> Task<std::int64_t> {
+        std::int64_t changed = 0;
+        for (const auto& params : statements) {
+            const auto result = co_await tx.query(kReplaceEmbedding, params);
+            changed += result.affected();
+        }
+        co_return changed;
+    };
+    const auto changed = co_await pool_->transaction(body);
+    co_return changed;
 }
 
 // ---- emotions ----

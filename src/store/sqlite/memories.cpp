@@ -1,8 +1,15 @@
 // Long-term memories (with their embeddings) and the emotion history.
+#include <algorithm>
+#include <cmath>
+#include <functional>
 #include <limits>
+#include <map>
+#include <numeric>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "store/sqlite/sqlite_store_impl.hpp"
 #include "util/uuid.hpp"
@@ -203,6 +210,102 @@ Task<std::int64_t> SqliteStore::delete_all_memories(std::string user_id) {
     co_return co_await write([&](Connection& db) {
         db.prepare("DELETE FROM memories WHERE user_id = ?1").bind(user_id).run();
         return db.changes();
+    });
+}
+
+Task<std::vector<ScoredMemory>> SqliteStore::search_memories(std::string user_id,
+                                                             std::vector<float> query,
+                                                             std::string embedding_model,
+                                                             double min_score, int limit) {
+    if (!util::is_uuid(user_id) || query.empty() || limit <= 0) {
+        co_return std::vector<ScoredMemory>{};
+    }
+    limit = sqlite::clamp_limit(limit);
+    co_return co_await read([&](Connection& db) {
+        const double query_norm = std::sqrt(std::inner_product(
+            query.begin(), query.end(), query.begin(), 0.0, std::plus<>(),
+            [](float a, float b) { return static_cast<double>(a) * static_cast<double>(b); }));
+        // First the scores of every candidate, then the rows of the best ones only.
+        std::vector<std::pair<double, std::string>> scored;
+        auto candidates = db.prepare(
+            "SELECT id, embedding FROM memories WHERE user_id = ?1 AND embedding_model = ?2 "
+            "AND embedding_dimension = ?3");
+        candidates.bind(user_id, embedding_model, static_cast<std::int64_t>(query.size()));
+        while (candidates.step()) {
+            const auto embedding = sqlite::decode_embedding(candidates.blob(1));
+            if (embedding.size() != query.size()) continue;
+            double dot = 0;
+            double norm = 0;
+            for (std::size_t i = 0; i < embedding.size(); ++i) {
+                dot += static_cast<double>(embedding[i]) * static_cast<double>(query[i]);
+                norm += static_cast<double>(embedding[i]) * static_cast<double>(embedding[i]);
+            }
+            if (norm == 0 || query_norm == 0) continue;
+            const double score = dot / (std::sqrt(norm) * query_norm);
+            if (score >= min_score) scored.emplace_back(score, candidates.text(0));
+        }
+        const auto best_first = [](const auto& a, const auto& b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+        };
+        const auto kept = std::min(scored.size(), static_cast<std::size_t>(limit));
+        std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(kept),
+                          scored.end(), best_first);
+        scored.resize(kept);
+        std::vector<ScoredMemory> found;
+        for (auto& [score, id] : scored) {
+            auto row = db.prepare("SELECT " + kMemoryColumns +
+                                  " FROM memories WHERE id = ?1 AND user_id = ?2");
+            row.bind(id, user_id);
+            if (!row.step()) continue;
+            found.push_back(ScoredMemory{read_memory(row), score});
+        }
+        return found;
+    });
+}
+
+Task<std::map<std::string, std::int64_t>> SqliteStore::count_memories_by_model() {
+    co_return co_await read([](Connection& db) {
+        auto statement =
+            db.prepare("SELECT embedding_model, count(*) FROM memories GROUP BY embedding_model");
+        std::map<std::string, std::int64_t> counts;
+        while (statement.step()) counts[statement.text(0)] = statement.int64(1);
+        return counts;
+    });
+}
+
+Task<std::vector<Memory>> SqliteStore::memories_not_embedded_by(std::string model,
+                                                                std::optional<std::string> after_id,
+                                                                int limit) {
+    if (after_id && !util::is_uuid(*after_id)) {
+        throw std::invalid_argument("after_id is not a memory id");
+    }
+    limit = sqlite::clamp_limit(limit);
+    co_return co_await read([&](Connection& db) {
+        auto statement = db.prepare("SELECT " + kMemoryColumns +
+                                    " FROM memories WHERE embedding_model <> ?1 AND id > ?2 "
+                                    "ORDER BY id LIMIT ?3");
+        statement.bind(model, after_id.value_or(""), limit);
+        return read_memories(statement);
+    });
+}
+
+Task<std::int64_t> SqliteStore::replace_embeddings(
+    std::vector<EmbeddingReplacement> replacements) {
+    if (replacements.empty()) co_return 0;
+    co_return co_await write([&](Connection& db) {
+        std::int64_t changed = 0;
+        for (const auto& replacement : replacements) {
+            const auto blob = sqlite::encode_embedding(replacement.embedding);
+            db.prepare(
+                  "UPDATE memories SET embedding = ?4, embedding_dimension = ?5, "
+                  "embedding_model = ?6 WHERE id = ?1 AND user_id = ?2 AND content = ?3")
+                .bind(replacement.id, replacement.user_id, replacement.content, BlobView{blob},
+                      static_cast<std::int64_t>(replacement.embedding.size()),
+                      replacement.embedding_model)
+                .run();
+            changed += db.changes();
+        }
+        return changed;
     });
 }
 

@@ -78,6 +78,14 @@ public:
     Task<void> touch_memories(std::string user_id, std::vector<std::string> ids) override;
     Task<bool> delete_memory(std::string user_id, std::string id) override;
     Task<std::int64_t> delete_all_memories(std::string user_id) override;
+    Task<std::vector<ScoredMemory>> search_memories(std::string user_id, std::vector<float> query,
+                                                    std::string embedding_model, double min_score,
+                                                    int limit) override;
+    Task<std::map<std::string, std::int64_t>> count_memories_by_model() override;
+    Task<std::vector<Memory>> memories_not_embedded_by(std::string model,
+                                                       std::optional<std::string> after_id,
+                                                       int limit) override;
+    Task<std::int64_t> replace_embeddings(std::vector<EmbeddingReplacement> replacements) override;
 
     Task<EmotionRecord> insert_emotion(EmotionRecord record) override;
     Task<std::vector<EmotionRecord>> list_emotions(std::string user_id, Timestamp from,

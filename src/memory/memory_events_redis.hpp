@@ -1,0 +1,48 @@
+// MemoryEvents over Redis pub/sub, for N replicas: a change is PUBLISHed as "<replica> <user>"
+// and every other replica drops that user's matrix. The cache is trusted only while the
+// subscription is up; when it drops, messages may have been missed, so the cache is emptied and
+// bypassed (the store answers) until Redis confirms the subscription again. The same pattern as
+// cache::RedisCredentialEvents.
+#pragma once
+
+#include <string>
+
+#include "memory/memory_events.hpp"
+
+namespace companion::cache {
+class RedisClient;
+class RedisSubscriber;
+}  // namespace companion::cache
+
+namespace companion::memory {
+
+class MatrixCache;
+
+class RedisMemoryEvents final : public MemoryEvents {
+  public:
+    static constexpr const char* kChannel = "companion:memories:changed";
+
+    // `cache` may be null for a process that only publishes (the `memory reembed` command).
+    // The subscriber must be this object's own: start() sets its (single) state handler, which
+    // would replace the credential events' one on a shared subscriber.
+    RedisMemoryEvents(cache::RedisClient& client, cache::RedisSubscriber* subscriber,
+                      MatrixCache* cache);
+
+    // Subscribes (needs the subscriber and the cache). Returns when Redis has confirmed, or at
+    // once when Redis cannot be reached (the subscription is made as soon as it can be; until
+    // then the cache is not trusted).
+    boost::asio::awaitable<void> start();
+
+    boost::asio::awaitable<void> memories_changed(std::string user_id) override;
+
+    // This process's name on the channel (random per process).
+    const std::string& replica_id() const { return replica_id_; }
+
+  private:
+    cache::RedisClient& client_;
+    cache::RedisSubscriber* subscriber_;
+    MatrixCache* cache_;
+    std::string replica_id_;
+};
+
+}  // namespace companion::memory

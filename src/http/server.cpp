@@ -37,13 +37,13 @@ std::shared_ptr<ConnectionSlot> Server::Impl::track(asio::any_io_executor execut
     auto slot = std::make_shared<ConnectionSlot>();
     slot->executor = std::move(executor);
     std::lock_guard lock(slots_mutex);
-    slots.push_back(slot);
+    slot->position = slots.insert(slots.end(), slot);
     return slot;
 }
 
 void Server::Impl::untrack(const std::shared_ptr<ConnectionSlot>& slot) {
     std::lock_guard lock(slots_mutex);
-    slots.remove(slot);
+    slots.erase(slot->position);
 }
 
 asio::awaitable<void> Server::Impl::accept_loop() {

@@ -22,6 +22,9 @@ struct ConnectionSlot {
     boost::asio::any_io_executor executor;
     boost::beast::tcp_stream* stream = nullptr;  // null once the connection has ended
     bool idle = true;                            // waiting for the first byte of a request
+    // Its place in Server::Impl::slots, so that untracking is O(1) (10,000 streams closing at
+    // once made a scan of the list the service's top cost). Guarded by slots_mutex.
+    std::list<std::shared_ptr<ConnectionSlot>>::iterator position;
 };
 
 struct Server::Impl {

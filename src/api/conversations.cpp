@@ -105,9 +105,9 @@ asio::awaitable<http::Response> messages(Services& services, http::Request& requ
 
 void register_conversation_routes(http::Router& router, Services& services) {
     using http::Method;
-    auto route = [&router, &services](Method method, std::string pattern, auto handler) {
-        router.add(method, std::move(pattern),
-                   [&services, handler](http::Request& request) { return handler(services, request); });
+    const auto route = [&router, &services](Method method, std::string pattern,
+                                            ServiceHandler handler) {
+        add_route(router, services, method, std::move(pattern), handler);
     };
     route(Method::post, "/api/v1/conversations", create);
     route(Method::get, "/api/v1/conversations", list);

@@ -1,6 +1,14 @@
 #include "api/routes.hpp"
 
+#include "http/router.hpp"
+
 namespace companion::api {
+
+void add_route(http::Router& router, Services& services, http::Method method,
+               std::string pattern, ServiceHandler handler) {
+    router.add(method, std::move(pattern),
+               [&services, handler](http::Request& request) { return handler(services, request); });
+}
 
 void register_routes(http::Router& router, Services& services) {
     register_health_routes(router, services);

@@ -32,6 +32,8 @@ namespace companion::chat {
 class ChatService;
 }
 
+#include <string>
+
 #include "http/middleware.hpp"
 
 namespace companion::api {
@@ -48,6 +50,12 @@ struct Services {
 };
 
 void register_routes(http::Router& router, Services& services);
+
+// A handler of a resource file: a free function of the services and the request.
+using ServiceHandler = boost::asio::awaitable<http::Response> (*)(Services&, http::Request&);
+// Registers `handler` for the method and path pattern, bound to `services`.
+void add_route(http::Router& router, Services& services, http::Method method,
+               std::string pattern, ServiceHandler handler);
 
 // Storage failures as HTTP answers: 503 database_unavailable / database_busy, 409 conflict, and
 // 400 invalid_request for what the store refuses as malformed (a cursor it did not produce).

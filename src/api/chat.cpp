@@ -51,6 +51,7 @@ asio::awaitable<void> stream_turn(chat::ChatService& chat,
     meta["conversation_id"] = turn->conversation_id;
     meta["user_message_id"] = turn->user_message.id;
     meta["new_conversation"] = turn->new_conversation;
+    add_turn_insight(meta, *turn);
     if (!co_await out.write(http::sse_event("meta", json::serialize(meta)))) co_return;
 
     llm::DeltaSink sink = [&out](std::string_view delta) -> asio::awaitable<bool> {
@@ -103,12 +104,12 @@ asio::awaitable<http::Response> post_chat(Services& services, http::Request& req
             return stream_turn(chat, turn, out);
         });
     }
-    const auto conversation_id = prepared.conversation_id;
-    const auto user_message_id = prepared.user_message.id;
+    json::object body;
+    body["conversation_id"] = prepared.conversation_id;
+    body["user_message_id"] = prepared.user_message.id;
+    add_turn_insight(body, prepared);
     const auto result = co_await complete_turn(chat, std::move(prepared));
-    auto body = done_json(result);
-    body["conversation_id"] = conversation_id;
-    body["user_message_id"] = user_message_id;
+    for (auto& [name, value] : done_json(result)) body[name] = std::move(value);
     body["reply"] = result.reply.content;
     co_return json_response(200, body);
 }

@@ -1,7 +1,9 @@
 #include "api/chat_common.hpp"
 
+#include <boost/json/array.hpp>
 #include <fmt/format.h>
 
+#include "api/auth_context.hpp"
 #include "util/utf8.hpp"
 
 namespace companion::api {
@@ -40,25 +42,33 @@ http::ApiError to_api_error(const chat::TurnError& error) {
         case Kind::llm:
             break;
     }
+    return llm_api_error(error.llm_kind(), error.what())
+        .with_detail("conversation_id", error.conversation_id())
+        .with_detail("user_message_id", error.user_message_id());
+}
+
+http::ApiError llm_api_error(llm::LlmError::Kind kind, std::string_view detail) {
     using LlmKind = llm::LlmError::Kind;
     unsigned status = 502;
     std::string code = "llm_error";
     std::string message = "the language model failed to answer: ";
-    if (error.llm_kind() == LlmKind::unavailable) {
+    if (kind == LlmKind::unavailable) {
         status = 503;
         code = "llm_unavailable";
         message = "the language model is unavailable: ";
-    } else if (error.llm_kind() == LlmKind::timeout) {
+    } else if (kind == LlmKind::timeout) {
         status = 504;
         code = "llm_timeout";
         message = "the language model did not answer in time: ";
     }
-    message += error.what();
+    message += detail;
     http::ApiError mapped(status, std::move(code), std::move(message));
     if (status == 503) std::move(mapped).with_header("Retry-After", "5");
-    return std::move(mapped)
-        .with_detail("conversation_id", error.conversation_id())
-        .with_detail("user_message_id", error.user_message_id());
+    return mapped;
+}
+
+http::ApiError to_api_error(const llm::LlmError& error) {
+    return llm_api_error(error.kind(), error.what());
 }
 
 boost::asio::awaitable<chat::PreparedTurn> begin_turn(chat::ChatService& chat,
@@ -98,6 +108,38 @@ boost::json::object usage_json(const chat::TurnResult& result) {
     usage["total_tokens"] = prompt + completion;
     usage["estimated"] = !reported;
     return usage;
+}
+
+void add_turn_insight(boost::json::object& body, const chat::PreparedTurn& turn) {
+    boost::json::object emotion;
+    emotion["emotion"] = turn.emotion.emotion;
+    emotion["intensity"] = turn.emotion.intensity;
+    emotion["valence"] = turn.emotion.valence;
+    emotion["arousal"] = turn.emotion.arousal;
+    emotion["source"] = turn.emotion.source;
+    body["emotion"] = std::move(emotion);
+    boost::json::array memories;
+    for (const auto& recalled : turn.memories) {
+        boost::json::object used;
+        used["id"] = recalled.memory.id;
+        used["content"] = recalled.memory.content;
+        used["score"] = recalled.score;
+        used["similarity"] = recalled.similarity;
+        used["created_at"] = format_timestamp(recalled.memory.created_at);
+        used["updated_at"] = format_timestamp(recalled.memory.updated_at);
+        memories.push_back(std::move(used));
+    }
+    body["memories_used"] = std::move(memories);
+    if (turn.suggested_goal) {
+        boost::json::object goal;
+        goal["title"] = turn.suggested_goal->title;
+        if (turn.suggested_goal->target_date) {
+            goal["target_date"] = *turn.suggested_goal->target_date;
+        } else {
+            goal["target_date"] = nullptr;
+        }
+        body["suggested_goal"] = std::move(goal);
+    }
 }
 
 }  // namespace companion::api

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
@@ -10,6 +11,7 @@
 #include "api/json_input.hpp"
 #include "companion/chat_service.hpp"
 #include "http/api_error.hpp"
+#include "llm/llm_error.hpp"
 
 namespace companion::api {
 
@@ -21,6 +23,10 @@ void check_chat_message(const std::string& text, std::string_view name, int max_
 // 404 not_found, 422 message_too_long, 503 llm_unavailable, 504 llm_timeout, 502 llm_error (with
 // conversation_id and user_message_id: the user message was stored).
 http::ApiError to_api_error(const chat::TurnError& error);
+// An LLM server's failure (a completion or an embedding) as an HTTP answer: 503 llm_unavailable
+// (with Retry-After: 5), 504 llm_timeout, 502 llm_error; the message ends with `detail`.
+http::ApiError llm_api_error(llm::LlmError::Kind kind, std::string_view detail);
+http::ApiError to_api_error(const llm::LlmError& error);
 
 // ChatService::begin and ::complete with their TurnErrors as HTTP answers.
 boost::asio::awaitable<chat::PreparedTurn> begin_turn(chat::ChatService& chat,
@@ -31,5 +37,12 @@ boost::asio::awaitable<chat::TurnResult> complete_turn(chat::ChatService& chat,
 // {"prompt_tokens","completion_tokens","total_tokens","estimated"}: the LLM server's counts, or
 // the service's estimates (estimated: true) when it sent none.
 boost::json::object usage_json(const chat::TurnResult& result);
+
+// What the turn knew of the person, for the response and the SSE meta event:
+// "emotion": {"emotion","intensity","valence","arousal","source"} of the message,
+// "memories_used": [{"id","content","score","similarity","created_at","updated_at"}], best
+// first, and with GOAL_DETECTION "suggested_goal": {"title","target_date"} when the message
+// states one.
+void add_turn_insight(boost::json::object& body, const chat::PreparedTurn& turn);
 
 }  // namespace companion::api

@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_stack.hpp>
 #include <boost/system/errc.hpp>
+#include <fmt/format.h>
 
 #include "http/api_error.hpp"
 #include "util/utf8.hpp"
@@ -369,6 +370,17 @@ std::optional<std::int64_t> JsonFields::optional_integer(std::string_view name, 
     const auto* value = present(find(name));
     if (value == nullptr) return std::nullopt;
     return checked_integer(name, *value, min, max);
+}
+
+std::optional<double> JsonFields::optional_number(std::string_view name, double min,
+                                                  double max) {
+    const auto* value = present(find(name));
+    if (value == nullptr) return std::nullopt;
+    if (value->is_number()) {
+        const double number = value->to_number<double>();
+        if (number >= min && number <= max) return number;
+    }
+    throw_invalid_field(name, fmt::format("must be a number from {} to {}", min, max));
 }
 
 std::optional<std::string> JsonFields::optional_id(std::string_view name) {

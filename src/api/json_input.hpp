@@ -68,6 +68,10 @@ public:
     std::optional<std::int64_t> optional_integer(std::string_view name, std::int64_t min,
                                                  std::int64_t max);
 
+    // Any JSON number (integer or not) from min to max, else 422 "invalid_field" `"importance"
+    // must be a number from 0 to 1`; absent or null is nullopt.
+    std::optional<double> optional_number(std::string_view name, double min, double max);
+
     // An id as this service writes them (util::is_uuid: canonical, lower-case), else 422.
     std::optional<std::string> optional_id(std::string_view name);
 

@@ -20,6 +20,8 @@ void register_routes(http::Router& router, Services& services) {
     register_chat_routes(router, services);
     register_openai_routes(router, services);
     register_goal_routes(router, services);
+    register_memory_routes(router, services);
+    register_emotion_routes(router, services);
     register_docs_routes(router, services);
 }
 

@@ -32,6 +32,10 @@ namespace companion::chat {
 class ChatService;
 }
 
+namespace companion::memory {
+class MemoryService;
+}
+
 #include <string>
 
 #include "http/middleware.hpp"
@@ -47,6 +51,7 @@ struct Services {
     store::Store& store;
     auth::AuthService& auth;
     chat::ChatService& chat;
+    memory::MemoryService& memories;
 };
 
 void register_routes(http::Router& router, Services& services);
@@ -86,6 +91,8 @@ void register_conversation_routes(http::Router& router, Services& services);
 void register_chat_routes(http::Router& router, Services& services);
 void register_openai_routes(http::Router& router, Services& services);
 void register_goal_routes(http::Router& router, Services& services);
+void register_memory_routes(http::Router& router, Services& services);
+void register_emotion_routes(http::Router& router, Services& services);
 // GET /openapi.json, /docs and /docs/{file} (api/docs.cpp, docs/api.md).
 void register_docs_routes(http::Router& router, Services& services);
 

@@ -36,6 +36,11 @@
 #include "http/server.hpp"
 #include "http/trusted_proxies.hpp"
 #include "llm/llm_client.hpp"
+#include "memory/embedder.hpp"
+#include "memory/memory_events_redis.hpp"
+#include "memory/memory_index.hpp"
+#include "memory/memory_service.hpp"
+#include "memory/reembed.hpp"
 #include "metrics/registry.hpp"
 #include "metrics/service_metrics.hpp"
 #include "store/errors.hpp"
@@ -133,6 +138,23 @@ private:
     std::vector<std::thread> threads_;
 };
 
+// The start-up check of the stored embeddings' models; a failure is logged, never fatal.
+asio::awaitable<void> report_embedding_models(store::Store& store, std::string model) {
+    try {
+        co_await memory::warn_if_model_changed(store, std::move(model));
+    } catch (const std::exception& error) {
+        log::warn("could not count the stored memories per embedding model",
+                  {{"error", std::string_view(error.what())}});
+    }
+}
+
+asio::awaitable<void> migrate_then_report(SchemaStartup& schema, health::Readiness& readiness,
+                                          store::Store& store, std::string model) {
+    co_await schema.migrate_with_retry();
+    if (readiness.state() != health::Readiness::State::ready) co_return;  // stopped meanwhile
+    co_await report_embedding_models(store, std::move(model));
+}
+
 }  // namespace
 
 int serve(const config::Settings& settings) {
@@ -172,6 +194,26 @@ int serve(const config::Settings& settings) {
     try {
         llm_client = std::make_unique<llm::LlmClient>(
             io.get_executor(), llm::options_from_settings(settings), registry);
+    } catch (const std::invalid_argument& error) {
+        std::fprintf(stderr, "companion: %s\n", error.what());
+        store->close();
+        log::shutdown();
+        return 1;
+    }
+    // An embedding server other than the chat's gets a client of its own (docs/memory.md).
+    std::unique_ptr<llm::LlmClient> embedding_client;
+    std::unique_ptr<memory::Embedder> embedder;
+    try {
+        llm::LlmClient* embedding_llm = llm_client.get();
+        if (settings.embedding_provider == config::EmbeddingProvider::openai &&
+            memory::embedding_base_url(settings) != settings.lm_studio_base_url) {
+            auto options = llm::options_from_settings(settings);
+            options.base_url = memory::embedding_base_url(settings);
+            embedding_client =
+                std::make_unique<llm::LlmClient>(io.get_executor(), options, registry);
+            embedding_llm = embedding_client.get();
+        }
+        embedder = memory::make_embedder(settings, embedding_llm);
     } catch (const std::invalid_argument& error) {
         std::fprintf(stderr, "companion: %s\n", error.what());
         store->close();
@@ -228,9 +270,32 @@ int serve(const config::Settings& settings) {
     } else {
         short_term = cache::make_no_short_term_memory(window_size);
     }
-    chat::ChatService chat_service(*store, *short_term, *llm_client, settings, std::move(persona));
-    api::Services services{settings,  health_monitor, readiness,  registry,
-                           *store,    auth_service,   chat_service};
+    // Long-term memory (docs/memory.md): the in-process index is trusted on its own only where
+    // every change is heard of (SQLite in one process), else while Redis carries the changes.
+    memory::MatrixCacheOptions index_options;
+    index_options.model = embedder->model_name();
+    index_options.max_bytes = static_cast<std::size_t>(settings.memory_index_cache_mb) << 20;
+    index_options.trusted = store->backend() == "sqlite" && !redis;
+    memory::MemoryIndex memory_index(*store, index_options, &cpu_pool);
+    std::unique_ptr<cache::RedisSubscriber> memory_subscriber;
+    std::unique_ptr<memory::RedisMemoryEvents> memory_events;
+    if (redis) {
+        // A subscriber of its own: a subscriber has one state handler (memory_events_redis.hpp).
+        memory_subscriber =
+            std::make_unique<cache::RedisSubscriber>(io.get_executor(), settings.redis_url);
+        memory_events = std::make_unique<memory::RedisMemoryEvents>(*redis, memory_subscriber.get(),
+                                                                    &memory_index.cache());
+        asio::co_spawn(io, memory_events->start(), asio::detached);
+    }
+    memory::MemoryService memory_service(*store, *embedder, memory_index, memory_events.get(),
+                                         &registry);
+    memory_service.set_ranking({settings.memory_keyword_weight, settings.memory_recency_weight,
+                                static_cast<double>(settings.memory_recency_half_life_days),
+                                settings.memory_importance_weight});
+    chat::ChatService chat_service(*store, *short_term, *llm_client, settings, std::move(persona),
+                                   memory_service);
+    api::Services services{settings,     health_monitor, readiness,    registry,
+                           *store,       auth_service,   chat_service, memory_service};
     http::Router router;
     api::register_routes(router, services);
     http::Server server(io, server_options(settings), router,
@@ -255,6 +320,7 @@ int serve(const config::Settings& settings) {
             store->close();
             if (redis) redis->close();
             subscriber.reset();
+            memory_subscriber.reset();
             threads.join();
             log::shutdown();
             return 1;
@@ -265,6 +331,7 @@ int serve(const config::Settings& settings) {
                        store->close();
                        if (redis) redis->close();
                        subscriber.reset();
+                       memory_subscriber.reset();
                    }};
     asio::co_spawn(io, drain_on_signal(signals, server, readiness, std::move(plan), watchdog),
                    [](std::exception_ptr error) {
@@ -277,9 +344,11 @@ int serve(const config::Settings& settings) {
     server.start();
     if (schema.migrates_itself()) {
         // Development: serve at once, report unhealthy and retry until the database is there.
-        asio::co_spawn(io, schema.migrate_with_retry(), asio::detached);
+        asio::co_spawn(io, migrate_then_report(schema, readiness, *store, embedder->model_name()),
+                       asio::detached);
     } else {
         readiness.set(health::Readiness::State::ready);
+        asio::co_spawn(io, report_embedding_models(*store, embedder->model_name()), asio::detached);
     }
     log::info("companion listening",
               {{"host", std::string_view(settings.host)},

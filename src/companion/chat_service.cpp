@@ -1,8 +1,11 @@
 #include "companion/chat_service.hpp"
 
 #include "cache/short_term_memory.hpp"
+#include "companion/turn_context.hpp"
 #include "config/settings.hpp"
 #include "llm/llm_client.hpp"
+#include "memory/embedder.hpp"
+#include "memory/worth_remembering.hpp"
 #include "store/store.hpp"
 #include "util/log.hpp"
 #include "util/utf8.hpp"
@@ -13,7 +16,6 @@ namespace companion::chat {
 namespace {
 
 constexpr std::size_t kTitleCodePoints = 60;
-constexpr std::size_t kPromptGoals = 10;  // the newest active goals, at most
 
 // The byte length of the first `count` code points of valid UTF-8.
 std::size_t prefix_bytes(std::string_view text, std::size_t count) {
@@ -33,19 +35,6 @@ int to_int(std::chrono::microseconds duration) {
 
 }  // namespace
 
-std::string goals_paragraph(const std::vector<store::Goal>& goals) {
-    if (goals.empty()) return {};
-    std::string text = "Goals they are working on (ask about them when it fits):";
-    std::size_t listed = 0;
-    for (const auto& goal : goals) {
-        if (++listed > kPromptGoals) break;
-        text += "\n- " + goal.title + " (" + std::to_string(goal.progress) + "% done";
-        if (goal.target_date) text += ", target " + *goal.target_date;
-        text += ")";
-    }
-    return text;
-}
-
 std::string title_from_message(std::string_view message) {
     const auto start = message.find_first_not_of(" \t\r\n");
     if (start == std::string_view::npos) return "New conversation";
@@ -59,12 +48,15 @@ std::string title_from_message(std::string_view message) {
 }
 
 ChatService::ChatService(store::Store& store, cache::ShortTermMemory& short_term,
-                         llm::LlmClient& llm, const config::Settings& settings, Persona persona)
+                         llm::LlmClient& llm, const config::Settings& settings, Persona persona,
+                         memory::MemoryService& memories)
     : store_(store),
       short_term_(short_term),
       llm_(llm),
+      memories_(memories),
       settings_(settings),
       persona_(std::move(persona)),
+      detector_(emotion::make_emotion_detector(settings, llm)),
       prompt_budget_(settings.context_token_budget - settings.lm_studio_max_tokens) {}
 
 Task<PreparedTurn> ChatService::begin(TurnRequest request) {
@@ -106,6 +98,21 @@ Task<PreparedTurn> ChatService::begin(TurnRequest request) {
     auto stored = co_await store_.append_message(std::move(message));
     if (!stored) throw TurnError(TurnError::Kind::conversation_not_found, "conversation not found");
     turn.user_message = std::move(*stored);
+    turn.emotion = co_await detector_->detect(turn.user_message.content);
+    if (settings_.goal_detection) {
+        turn.suggested_goal =
+            goals::detect_goal(turn.user_message.content, std::chrono::system_clock::now());
+    }
+    store::EmotionRecord felt;
+    felt.message_id = turn.user_message.id;
+    felt.emotion = turn.emotion.emotion;
+    felt.intensity = turn.emotion.intensity;
+    felt.valence = turn.emotion.valence;
+    felt.arousal = turn.emotion.arousal;
+    felt.created_at = turn.user_message.created_at;
+    turn.record.user_id = turn.user_id;
+    turn.record.conversation_id = turn.conversation_id;
+    turn.record.emotion = std::move(felt);
 
     bool first = false;
     // Not inside a braced initializer: g++ 12 destroys such a co_await result twice.
@@ -115,6 +122,9 @@ Task<PreparedTurn> ChatService::begin(TurnRequest request) {
     input.now = store::now();
     input.window = std::move(window);
     const auto goals = co_await store_.list_goals(turn.user_id, store::GoalStatus::active);
+    co_await recall_memories(turn);
+    input.context.push_back(memories_paragraph(turn.memories));
+    input.context.push_back(emotion_paragraph(turn.emotion, earlier_valence(input.window)));
     input.context.push_back(goals_paragraph(goals));
     if (first && !turn.new_conversation) {
         // The first message of a conversation created without a title names it.
@@ -154,24 +164,84 @@ Task<std::vector<store::Message>> ChatService::window_with(const store::Message&
     co_return recent;
 }
 
+Task<void> ChatService::recall_memories(PreparedTurn& turn) {
+    const auto& text = turn.user_message.content;
+    const auto importance = memory::worth_remembering(text, turn.emotion.intensity);
+    const int k = settings_.long_term_memory_top_k;
+    if (k <= 0 && !importance) co_return;
+    std::optional<memory::TurnRecall> recall;
+    std::string unavailable;
+    try {
+        recall = co_await memories_.recall_for_turn(turn.user_id, text, k,
+                                                    settings_.memory_similarity_threshold);
+    } catch (const llm::LlmError& error) {
+        unavailable = error.what();
+    }
+    if (!recall) {
+        // The embedding server failed: this turn goes on without long-term memory.
+        log::warn("long-term memory skipped for this turn: the embedding server failed",
+                  {{"conversation_id", std::string_view(turn.conversation_id)},
+                   {"error", std::string_view(unavailable)}});
+        co_return;
+    }
+    turn.memories = std::move(recall->memories);
+    for (const auto& recalled : turn.memories) {
+        turn.record.recalled_memory_ids.push_back(recalled.memory.id);
+    }
+    if (!importance) co_return;
+    if (recall->duplicate) {
+        turn.record.refresh_memory_id = recall->duplicate->id;
+        turn.record.refresh_importance = *importance;
+        co_return;
+    }
+    store::Memory memory;
+    memory.source_message_id = turn.user_message.id;
+    memory.content = text;
+    memory.embedding = std::move(recall->embedding);
+    memory.embedding_model = memories_.embedder().model_name();
+    memory.importance = *importance;
+    turn.record.memory = std::move(memory);
+}
+
+std::optional<double> ChatService::earlier_valence(
+    const std::vector<store::Message>& window) const {
+    double sum = 0;
+    int count = 0;
+    for (std::size_t i = 0; i + 1 < window.size(); ++i) {
+        if (window[i].role != store::MessageRole::user) continue;
+        sum += classifier_.classify(window[i].content).valence;
+        ++count;
+    }
+    if (count < 2) return std::nullopt;
+    return sum / count;
+}
+
 Task<TurnResult> ChatService::complete(PreparedTurn turn) {
-    co_return co_await finish(std::move(turn), nullptr);
+    return finish(std::move(turn), {});
 }
 
 Task<TurnResult> ChatService::stream(PreparedTurn turn, llm::DeltaSink sink) {
-    co_return co_await finish(std::move(turn), &sink);
+    if (!sink) throw std::invalid_argument("stream() needs a sink");
+    return finish(std::move(turn), std::move(sink));
 }
 
-Task<TurnResult> ChatService::finish(PreparedTurn turn, const llm::DeltaSink* sink) {
+Task<TurnResult> ChatService::finish(PreparedTurn turn, llm::DeltaSink sink) {
     llm::ChatRequest request;
-    request.messages = turn.prompt.messages;
+    request.messages = std::move(turn.prompt.messages);
     request.temperature = turn.temperature;
     request.max_tokens = turn.max_tokens;
+    // A streamed answer may take minutes, thousands of them at once: while the LLM answers, the
+    // turn keeps only what storing the reply needs (the recall and the message text were for the
+    // prompt and the client's first event).
+    std::vector<memory::RecalledMemory>().swap(turn.memories);
+    std::string().swap(turn.user_message.content);
+    turn.emotion = {};  // its scores are a map of nine; the record keeps what is stored
+    turn.suggested_goal.reset();
     std::optional<llm::Completion> done;
     std::optional<llm::LlmError> failure;
     try {
-        if (sink != nullptr) {
-            done = co_await llm_.stream(std::move(request), *sink);
+        if (sink) {
+            done = co_await llm_.stream(std::move(request), std::move(sink));
         } else {
             done = co_await llm_.complete(std::move(request));
         }
@@ -179,12 +249,12 @@ Task<TurnResult> ChatService::finish(PreparedTurn turn, const llm::DeltaSink* si
         failure = error;
     }
     if (failure) {
-        if (!failure->partial_text().empty()) {
-            const auto status = failure->kind() == llm::LlmError::Kind::cancelled
-                                    ? store::MessageStatus::interrupted
-                                    : store::MessageStatus::failed;
-            co_await store_reply(turn, failure->partial_text(), status, nullptr);
-        }
+        const auto status = failure->kind() == llm::LlmError::Kind::cancelled
+                                ? store::MessageStatus::interrupted
+                                : store::MessageStatus::failed;
+        const std::string partial = failure->partial_text();
+        // The message's memory and emotion are kept even when no reply came.
+        co_await record(turn, partial.empty() ? nullptr : &partial, status, nullptr);
         log::warn("chat turn without a reply",
                   {{"conversation_id", std::string_view(turn.conversation_id)},
                    {"reason", llm::to_string(failure->kind())},
@@ -197,36 +267,41 @@ Task<TurnResult> ChatService::finish(PreparedTurn turn, const llm::DeltaSink* si
     result.finish_reason = done->finish_reason;
     result.estimated_prompt_tokens = turn.prompt.estimated_tokens;
     result.estimated_completion_tokens = estimate_tokens(done->text);
-    result.reply = co_await store_reply(turn, std::move(done->text),
-                                        store::MessageStatus::complete, &*done);
-    co_return result;
-}
-
-Task<store::Message> ChatService::store_reply(const PreparedTurn& turn, std::string text,
-                                              store::MessageStatus status,
-                                              const llm::Completion* done) {
-    store::Message reply;
-    reply.conversation_id = turn.conversation_id;
-    reply.user_id = turn.user_id;
-    reply.role = store::MessageRole::assistant;
-    reply.content = std::move(text);
-    reply.status = status;
-    if (done != nullptr) {
-        if (done->usage.reported) {
-            reply.prompt_tokens = done->usage.prompt_tokens;
-            reply.completion_tokens = done->usage.completion_tokens;
-        }
-        reply.latency_ms = to_int(done->latency);
-        reply.model = done->model.empty() ? settings_.lm_studio_model_name : done->model;
-    }
-    auto stored = co_await store_.append_message(std::move(reply));
-    if (!stored) {
+    auto reply = co_await record(turn, &done->text, store::MessageStatus::complete, &*done);
+    if (!reply) {
         throw TurnError(TurnError::Kind::reply_lost,
                         "the conversation was deleted before the reply could be stored");
     }
-    std::vector<store::Message> added{*stored};
+    result.reply = std::move(*reply);
+    co_return result;
+}
+
+Task<std::optional<store::Message>> ChatService::record(PreparedTurn& turn, const std::string* text,
+                                                       store::MessageStatus status,
+                                                       const llm::Completion* done) {
+    if (text != nullptr) {
+        store::Message reply;
+        reply.role = store::MessageRole::assistant;
+        reply.content = *text;
+        reply.status = status;
+        if (done != nullptr) {
+            if (done->usage.reported) {
+                reply.prompt_tokens = done->usage.prompt_tokens;
+                reply.completion_tokens = done->usage.completion_tokens;
+            }
+            reply.latency_ms = to_int(done->latency);
+            reply.model = done->model.empty() ? settings_.lm_studio_model_name : done->model;
+        }
+        turn.record.reply = std::move(reply);
+    }
+    const auto recalled_ids = turn.record.recalled_memory_ids;
+    auto recorded = co_await store_.record_turn(std::move(turn.record));
+    if (!recorded) co_return std::nullopt;
+    co_await memories_.turn_stored(turn.user_id, *recorded, recalled_ids);
+    if (!recorded->reply) co_return std::nullopt;
+    std::vector<store::Message> added{*recorded->reply};
     co_await short_term_.append(turn.conversation_id, std::move(added));
-    co_return std::move(*stored);
+    co_return std::move(recorded->reply);
 }
 
 Task<void> ChatService::forget_conversation(std::string conversation_id) {

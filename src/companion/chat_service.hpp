@@ -1,11 +1,15 @@
 // A chat turn (ARCHITECTURE.md, "A chat turn"): the user message is stored before the LLM is
-// called, the prompt is built from the persona and the conversation's short-term window, the
-// reply is stored when it is complete (or, cut short, marked interrupted or failed), and the
-// window follows in the short-term memory. begin() does everything up to the LLM call, so that a
-// streamed answer can report problems as HTTP errors before its stream starts.
+// called; its emotion is read and the user's long-term memories are recalled; the prompt is
+// built from the persona, what the companion knows of the person and the conversation's
+// short-term window; the reply is stored when it is complete (or, cut short, marked interrupted
+// or failed) in one transaction with the turn's other rows (the message as a new memory, its
+// emotion, the recall marks), and the window follows in the short-term memory. begin() does
+// everything up to the LLM call, so that a streamed answer can report problems as HTTP errors
+// before its stream starts.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -15,15 +19,17 @@
 
 #include "companion/persona.hpp"
 #include "companion/prompt.hpp"
+#include "emotion/classifier.hpp"
+#include "emotion/detector.hpp"
+#include "goals/goal_detection.hpp"
 #include "llm/chat_types.hpp"
 #include "llm/llm_error.hpp"
+#include "memory/memory_service.hpp"
 #include "store/models.hpp"
+#include "store/store.hpp"
 
 namespace companion::config {
 struct Settings;
-}
-namespace companion::store {
-class Store;
 }
 namespace companion::cache {
 class ShortTermMemory;
@@ -52,6 +58,12 @@ struct PreparedTurn {
     std::string conversation_id;
     bool new_conversation = false;
     store::Message user_message;
+    emotion::DetectedEmotion emotion;              // of the user message
+    // GOAL_DETECTION: a goal the message states, for the client to offer creating.
+    std::optional<goals::SuggestedGoal> suggested_goal;
+    std::vector<memory::RecalledMemory> memories;  // recalled into the prompt, best first
+    // The rows written with the reply: the message as a memory, its emotion, the recall marks.
+    store::TurnRecord record;
     Prompt prompt;
     std::optional<double> temperature;
     std::optional<int> max_tokens;
@@ -99,13 +111,11 @@ private:
 // A conversation's title from its first message: the first line, at most 60 code points.
 std::string title_from_message(std::string_view message);
 
-// The system-prompt paragraph listing active goals (the 10 newest), "" when there are none.
-std::string goals_paragraph(const std::vector<store::Goal>& goals);
-
 class ChatService {
 public:
     ChatService(store::Store& store, cache::ShortTermMemory& short_term, llm::LlmClient& llm,
-                const config::Settings& settings, Persona persona);
+                const config::Settings& settings, Persona persona,
+                memory::MemoryService& memories);
 
     const Persona& persona() const { return persona_; }
 
@@ -123,15 +133,26 @@ public:
 
 private:
     Task<std::vector<store::Message>> window_with(const store::Message& stored, bool& first);
-    Task<TurnResult> finish(PreparedTurn turn, const llm::DeltaSink* sink);
-    Task<store::Message> store_reply(const PreparedTurn& turn, std::string text,
-                                     store::MessageStatus status, const llm::Completion* done);
+    // Recalls the user's memories for the message and prepares remembering it.
+    Task<void> recall_memories(PreparedTurn& turn);
+    // The mean valence of the person's earlier messages in the window (at least two), if any.
+    std::optional<double> earlier_valence(const std::vector<store::Message>& window) const;
+    // complete() and stream() (an empty sink: not streamed). They are not coroutines themselves,
+    // so that the large PreparedTurn sits in one coroutine frame only for as long as a stream lasts.
+    Task<TurnResult> finish(PreparedTurn turn, llm::DeltaSink sink);
+    // Writes the turn's rows with the reply (none when `text` is null); returns the stored reply.
+    Task<std::optional<store::Message>> record(PreparedTurn& turn, const std::string* text,
+                                               store::MessageStatus status,
+                                               const llm::Completion* done);
 
     store::Store& store_;
     cache::ShortTermMemory& short_term_;
     llm::LlmClient& llm_;
+    memory::MemoryService& memories_;
     const config::Settings& settings_;
     Persona persona_;
+    std::unique_ptr<emotion::EmotionDetector> detector_;  // EMOTION_PROVIDER
+    emotion::EmotionClassifier classifier_;  // the earlier messages' mood (always the lexicon)
     int prompt_budget_;
 };
 

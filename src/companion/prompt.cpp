@@ -9,8 +9,6 @@
 
 namespace companion::chat {
 
-namespace {
-
 std::string utc_date(store::Timestamp now) {
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
     const std::time_t time = seconds.count();
@@ -18,6 +16,8 @@ std::string utc_date(store::Timestamp now) {
     gmtime_r(&time, &utc);
     return fmt::format("{:04}-{:02}-{:02}", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday);
 }
+
+namespace {
 
 bool belongs_in_prompt(const store::Message& message) {
     if (message.content.empty()) return false;

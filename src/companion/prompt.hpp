@@ -44,6 +44,9 @@ public:
 // Interrupted and failed replies are left out (the model should not continue a broken answer).
 Prompt build_prompt(const PromptInput& input, int budget_tokens);
 
+// YYYY-MM-DD of the time in UTC.
+std::string utc_date(store::Timestamp time);
+
 // The system message alone (persona, date, context).
 std::string system_message(const PromptInput& input);
 

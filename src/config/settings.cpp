@@ -42,6 +42,7 @@ constexpr std::array<std::string_view, 6> log_level_names = {"TRACE",   "DEBUG",
                                                              "WARNING", "ERROR", "CRITICAL"};
 constexpr std::array<std::string_view, 3> jwt_algorithm_names = {"HS256", "HS384", "HS512"};
 constexpr std::array<std::string_view, 2> embedding_provider_names = {"builtin", "openai"};
+constexpr std::array<std::string_view, 2> emotion_provider_names = {"builtin", "llm"};
 
 // How much of a rejected value an error message may show.
 enum class Secrecy { none, url_password, whole_value };
@@ -107,6 +108,10 @@ JwtAlgorithm to_jwt_algorithm(const Raw& raw) {
 
 EmbeddingProvider to_embedding_provider(const Raw& raw) {
     return to_enum<EmbeddingProvider>(raw, embedding_provider_names, raw.text, true);
+}
+
+EmotionProvider to_emotion_provider(const Raw& raw) {
+    return to_enum<EmotionProvider>(raw, emotion_provider_names, raw.text, true);
 }
 
 template <long long min, long long max>
@@ -436,6 +441,13 @@ const std::vector<Variable>& variables() {
         field<&S::embedding_base_url, to_optional_http_url, display_url>(
             "EMBEDDING_BASE_URL", Secrecy::url_password, true),
         field<&S::memory_index_cache_mb, to_integer<0, 1048576>>("MEMORY_INDEX_CACHE_MB"),
+        field<&S::memory_keyword_weight, to_number<0, 1>>("MEMORY_KEYWORD_WEIGHT"),
+        field<&S::memory_recency_weight, to_number<0, 1>>("MEMORY_RECENCY_WEIGHT"),
+        field<&S::memory_recency_half_life_days, to_integer<1, 36500>>(
+            "MEMORY_RECENCY_HALF_LIFE_DAYS"),
+        field<&S::memory_importance_weight, to_number<0, 1>>("MEMORY_IMPORTANCE_WEIGHT"),
+        field<&S::emotion_provider, to_emotion_provider>("EMOTION_PROVIDER"),
+        field<&S::goal_detection, to_bool>("GOAL_DETECTION"),
         field<&S::worker_threads, to_integer<1, 1024>>("WORKER_THREADS"),
         field<&S::shutdown_grace_seconds, to_integer<0, 3600>>("SHUTDOWN_GRACE_SECONDS"),
         field<&S::data_dir, to_directory>("DATA_DIR"),
@@ -470,6 +482,10 @@ std::string_view to_string(JwtAlgorithm algorithm) {
 
 std::string_view to_string(EmbeddingProvider provider) {
     return embedding_provider_names.at(static_cast<std::size_t>(provider));
+}
+
+std::string_view to_string(EmotionProvider provider) {
+    return emotion_provider_names.at(static_cast<std::size_t>(provider));
 }
 
 Settings load_settings(const EnvMap& env_file, const EnvMap& process_env) {

@@ -18,11 +18,13 @@ enum class Environment { development, staging, production, test };
 enum class LogLevel { trace, debug, info, warning, error, critical };
 enum class JwtAlgorithm { HS256, HS384, HS512 };
 enum class EmbeddingProvider { builtin, openai };
+enum class EmotionProvider { builtin, llm };
 
 std::string_view to_string(Environment environment);
 std::string_view to_string(LogLevel level);
 std::string_view to_string(JwtAlgorithm algorithm);
 std::string_view to_string(EmbeddingProvider provider);
+std::string_view to_string(EmotionProvider provider);
 
 // MEMORY_SIMILARITY_THRESHOLD's default depends on the embedder, since their cosines live on
 // different scales: the builtin lexical embedder is calibrated for 0.2 (docs/memory.md), a
@@ -107,6 +109,19 @@ struct Settings {
     // Each active user's vectors are kept in memory up to this many MiB in all (least recently
     // used users go first); 0 turns the index off (every recall asks the database).
     int memory_index_cache_mb = 256;
+    // Mild re-ranking of the memories recalled by cosine (docs/memory.md, "Recall"): a keyword
+    // match score (full-text search, 0 turns it off), a boost for recently told or recalled
+    // memories that halves every MEMORY_RECENCY_HALF_LIFE_DAYS, and one for important memories.
+    double memory_keyword_weight = 0;
+    double memory_recency_weight = 0.05;
+    int memory_recency_half_life_days = 30;
+    double memory_importance_weight = 0.05;
+
+    // Emotion of each user message (docs/emotion.md): builtin lexicon classifier, or llm (asks
+    // the LLM for a JSON answer; the lexicon answers on any failure).
+    EmotionProvider emotion_provider = EmotionProvider::builtin;
+    // Suggests a goal in the chat response for a message like "I want to run a marathon by June".
+    bool goal_detection = false;
 
     int worker_threads = 0;  // set by load_settings: WORKER_THREADS, else the core count (>= 1)
     int shutdown_grace_seconds = 20;

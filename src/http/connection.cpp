@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <ctime>
+#include <memory>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/write.hpp>
@@ -232,12 +233,16 @@ asio::awaitable<void> lingering_close(beast::tcp_stream& stream) {
 
 asio::awaitable<bool> Server::Impl::exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                              const std::string& client_ip) {
-    bhttp::request_parser<bhttp::string_body> parser;
+    // On the heap, so that a streamed response can let them go (see below): this coroutine's
+    // frame lasts as long as the stream.
+    auto parser_holder = std::make_unique<bhttp::request_parser<bhttp::string_body>>();
+    auto& parser = *parser_holder;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
     stream.expires_after(options.read_timeout);
 
-    Request request;
+    auto request_holder = std::make_unique<Request>();
+    auto& request = *request_holder;
     request.client_ip = client_ip;
     unsigned version = 11;
     bool wants_keep_alive = false;
@@ -282,8 +287,7 @@ asio::awaitable<bool> Server::Impl::exchange(beast::tcp_stream& stream, beast::f
     const bool close_delimited = response.stream && version == 10;
     const bool keep_alive = wants_keep_alive && !refused && !response.close_connection &&
                             !close_delimited && !draining.load(std::memory_order_relaxed);
-    const auto out =
-        serialize(std::move(response), version, keep_alive, request.method == Method::head);
+    auto out = serialize(std::move(response), version, keep_alive, request.method == Method::head);
     // serialize() reads the stream's presence and leaves it in place.
     StreamBody body_stream = std::move(response.stream);
     if (request.method == Method::head) body_stream = nullptr;
@@ -291,6 +295,14 @@ asio::awaitable<bool> Server::Impl::exchange(beast::tcp_stream& stream, beast::f
     auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
     if (write_ec) co_return false;
     if (body_stream) {
+        // A stream may last minutes, thousands of them at once: what the request, its parser,
+        // the response's head and an empty read buffer hold is not needed while it runs.
+        std::string request_id = std::move(request.request_id);
+        request_holder.reset();
+        parser_holder.reset();
+        response = Response{};
+        std::string().swap(out);
+        if (buffer.size() == 0) buffer.shrink_to_fit();
         ChunkWriter writer(stream, options.write_timeout, !close_delimited);
         std::string failure;
         try {
@@ -299,7 +311,7 @@ asio::awaitable<bool> Server::Impl::exchange(beast::tcp_stream& stream, beast::f
             failure = error.what();
         }
         if (!failure.empty()) {
-            log::error("streamed response failed", {{"request_id", std::string_view(request.request_id)},
+            log::error("streamed response failed", {{"request_id", std::string_view(request_id)},
                                                      {"error", std::string_view(failure)}});
             co_return false;
         }

@@ -66,6 +66,14 @@ Failure LlmClient::Impl::from_transport(const TransportFailure& failure, const C
                                    seconds_text(options.first_token_timeout) +
                                    " (LLM_FIRST_TOKEN_TIMEOUT_SECONDS)"};
             }
+            if (const auto allowed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    call.deadline - call.started);
+                allowed != options.total_timeout) {
+                // The request set its own timeout (ChatRequest::timeout).
+                return Failure{LlmError::Kind::timeout,
+                               "no complete answer from the LLM server within " +
+                                   seconds_text(allowed) + " (the call's own timeout)"};
+            }
             return Failure{LlmError::Kind::timeout,
                            "no complete answer from the LLM server within " +
                                seconds_text(options.total_timeout) + " (LLM_TIMEOUT_SECONDS)"};
@@ -144,7 +152,7 @@ Task<MaybeFailed> LlmClient::Impl::attempt_embeddings(const std::string& body, s
     co_return std::nullopt;
 }
 
-Task<MaybeFailed> LlmClient::Impl::attempt_stream(const std::string& body, const DeltaSink& sink,
+Task<MaybeFailed> LlmClient::Impl::attempt_stream(std::string& body, const DeltaSink& sink,
                                                   CallState& call) {
     detail::HttpCall exchange(transport, co_await asio::this_coro::executor);
     const auto first_token_deadline =
@@ -152,11 +160,14 @@ Task<MaybeFailed> LlmClient::Impl::attempt_stream(const std::string& body, const
     const auto waiting_for_first_token = [&] {
         return call.text.empty() && first_token_deadline < call.deadline;
     };
-    auto request =
-        transport.request(http::verb::post, "/chat/completions", body, "text/event-stream");
-    if (auto failed = co_await exchange.start(request, first_token_deadline)) {
-        co_return from_transport(*failed, call, waiting_for_first_token());
+    detail::MaybeFailure not_started;
+    {
+        // Sent by start(); not kept while the answer streams in.
+        auto request =
+            transport.request(http::verb::post, "/chat/completions", body, "text/event-stream");
+        not_started = co_await exchange.start(request, first_token_deadline);
     }
+    if (not_started) co_return from_transport(*not_started, call, waiting_for_first_token());
     const unsigned status = exchange.status();
     if (status < 200 || status >= 300) {
         std::string error_body;
@@ -174,6 +185,7 @@ Task<MaybeFailed> LlmClient::Impl::attempt_stream(const std::string& body, const
         if (call.text.empty()) {
             call.first_text_at = Clock::now();
             exchange.set_deadline(call.deadline);
+            std::string().swap(body);  // no retry after text (LlmClient::Impl::admitted)
         }
         call.text.append(delta);
         if (!co_await sink(delta)) stopped = true;

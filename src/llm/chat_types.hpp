@@ -25,6 +25,8 @@ struct ChatRequest {
     std::optional<double> temperature;  // default: LM_STUDIO_TEMPERATURE
     std::optional<int> max_tokens;      // default: LM_STUDIO_MAX_TOKENS
     std::optional<std::string> model;   // default: LM_STUDIO_MODEL_NAME
+    // The whole call, waiting for a slot and retries included; default: LLM_TIMEOUT_SECONDS.
+    std::optional<std::chrono::milliseconds> timeout;
 };
 
 struct Usage {

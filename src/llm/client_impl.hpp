@@ -64,8 +64,8 @@ struct LlmClient::Impl : std::enable_shared_from_this<LlmClient::Impl> {
     // The circuit breaker and the gate, then attempts until one succeeds, one fails for good or
     // the retries are spent.
     Task<MaybeFailed> admitted(CallState& call, Attempt& attempt);
-    Task<MaybeFailed> attempt_stream(const std::string& body, const DeltaSink& sink,
-                                     CallState& call);
+    // Empties `body` at the first text: no retry can follow it, and a stream may last minutes.
+    Task<MaybeFailed> attempt_stream(std::string& body, const DeltaSink& sink, CallState& call);
     Task<MaybeFailed> attempt_complete(const std::string& body, CallState& call);
     Task<MaybeFailed> attempt_embeddings(const std::string& body, std::size_t count,
                                          CallState& call, std::vector<std::vector<float>>& vectors);

@@ -31,6 +31,11 @@ bool on_strand(const asio::any_io_executor& executor) {
            executor.target<asio::strand<asio::any_io_executor>>() != nullptr;
 }
 
+// Runs a call on a new strand of `executor` (for callers not on one).
+Task<Completion> on_own_strand(const asio::any_io_executor& executor, Task<Completion> call) {
+    return asio::co_spawn(asio::make_strand(executor), std::move(call), asio::use_awaitable);
+}
+
 double seconds_between(Clock::time_point from, Clock::time_point to) {
     return std::chrono::duration<double>(to - from).count();
 }
@@ -140,11 +145,14 @@ Task<MaybeFailed> LlmClient::Impl::admitted(CallState& call, Attempt& attempt) {
 }
 
 Task<Completion> LlmClient::Impl::chat(ChatRequest request, const DeltaSink* sink) {
-    CallState call(options.total_timeout);
-    const std::string body =
+    CallState call(request.timeout.value_or(options.total_timeout));
+    // Not const: a stream lets it go at its first text (attempt_stream).
+    std::string body =
         chat_request_body(request, request.model.value_or(options.model),
                           request.temperature.value_or(options.temperature),
                           request.max_tokens.value_or(options.max_tokens), sink != nullptr);
+    // The body is all the attempts need; a stream holds the call for as long as the model talks.
+    std::vector<ChatMessage>().swap(request.messages);
     Attempt attempt;
     if (sink != nullptr) {
         attempt = [this, &body, sink, &call] { return attempt_stream(body, *sink, call); };
@@ -270,21 +278,23 @@ const LlmOptions& LlmClient::options() const {
     return impl_->options;
 }
 
+// The call is made once and awaited in either branch: the frame of a streamed call lasts as long
+// as the stream, and each branch's temporaries would take room in it.
 Task<Completion> LlmClient::complete(ChatRequest request) {
     auto impl = impl_;
     const auto executor = co_await asio::this_coro::executor;
-    if (on_strand(executor)) co_return co_await impl->chat(std::move(request), nullptr);
-    co_return co_await asio::co_spawn(asio::make_strand(executor),
-                                      impl->chat(std::move(request), nullptr), asio::use_awaitable);
+    auto call = impl->chat(std::move(request), nullptr);
+    if (on_strand(executor)) co_return co_await std::move(call);
+    co_return co_await on_own_strand(executor, std::move(call));
 }
 
 Task<Completion> LlmClient::stream(ChatRequest request, DeltaSink sink) {
     if (!sink) throw std::invalid_argument("stream() needs a sink");
     auto impl = impl_;
     const auto executor = co_await asio::this_coro::executor;
-    if (on_strand(executor)) co_return co_await impl->chat(std::move(request), &sink);
-    co_return co_await asio::co_spawn(asio::make_strand(executor),
-                                      impl->chat(std::move(request), &sink), asio::use_awaitable);
+    auto call = impl->chat(std::move(request), &sink);
+    if (on_strand(executor)) co_return co_await std::move(call);
+    co_return co_await on_own_strand(executor, std::move(call));
 }
 
 Task<std::vector<std::vector<float>>> LlmClient::embed(std::vector<std::string> inputs,

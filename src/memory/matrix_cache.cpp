@@ -432,6 +432,16 @@ void MatrixCache::on_touch(const std::string& user_id, const std::vector<std::st
     }
 }
 
+void MatrixCache::on_refresh(const std::string& user_id, const store::RefreshedMemory& refreshed) {
+    const auto matrix = matrix_of(user_id, true);
+    if (!matrix) return;
+    std::unique_lock lock(matrix->mutex);
+    const std::size_t at = matrix->find(refreshed.id);
+    if (at == matrix->rows.size() || refreshed.updated_at < matrix->rows[at].updated_at) return;
+    matrix->rows[at].importance = refreshed.importance;
+    matrix->rows[at].updated_at = refreshed.updated_at;
+}
+
 void MatrixCache::on_delete(const std::string& user_id, const std::string& id) {
     const auto matrix = matrix_of(user_id, true);
     if (!matrix) return;

@@ -101,6 +101,8 @@ class MatrixCache {
     void on_update(const store::Memory& memory);
     void on_touch(const std::string& user_id, const std::vector<std::string>& ids,
                   store::Timestamp accessed_at);
+    // A near-duplicate was told again: its importance and updated_at changed, not its vector.
+    void on_refresh(const std::string& user_id, const store::RefreshedMemory& refreshed);
     void on_delete(const std::string& user_id, const std::string& id);
     void on_delete_all(const std::string& user_id);
     // Someone else changed the user's memories: forget the matrix (the next search reloads).

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,10 @@
 
 #include "store/models.hpp"
 #include "store/store.hpp"
+
+namespace companion::metrics {
+class Registry;
+}
 
 namespace companion::memory {
 
@@ -28,6 +33,31 @@ struct NewMemory {
     double importance = 0.5;
 };
 
+// How recalled memories are ordered (docs/memory.md, "Recall"): by cosine similarity plus mild
+// boosts, each 0 to turn it off. Only memories whose cosine passed the threshold are ranked.
+struct RecallRanking {
+    double keyword = 0;     // x the memory's keyword match (0-1) with the text
+    double recency = 0;     // x 0.5^(days since told or last recalled / half_life_days)
+    double half_life_days = 30;
+    double importance = 0;  // x the memory's importance (0-1)
+    bool active() const { return keyword > 0 || recency > 0 || importance > 0; }
+};
+
+struct RecalledMemory {
+    store::Memory memory;  // without its embedding
+    double score = 0;       // what the memories are ordered by: similarity plus the boosts
+    double similarity = 0;  // the cosine similarity to the text
+};
+
+// What a chat turn recalls for a user message, and what remembering it needs.
+struct TurnRecall {
+    std::vector<RecalledMemory> memories;  // best first
+    std::vector<float> embedding;          // the message's, in the embedder's model
+    // An existing memory at least kDuplicateSimilarity alike: remembering the message refreshes
+    // it instead of adding a row.
+    std::optional<store::Memory> duplicate;
+};
+
 struct Remembered {
     store::Memory memory;
     bool refreshed = false;  // a near-duplicate existed: its importance and updated_at were bumped
@@ -40,14 +70,27 @@ class MemoryService {
 
     // `events` may be null (one process). Throws std::invalid_argument when the embedder's
     // model is not the index's. Everything must outlive the service.
+    // memory_retrievals_total and memory_retrieval_duration_seconds go to `registry` when given.
     MemoryService(store::Store& store, Embedder& embedder, MemoryIndex& index,
-                  MemoryEvents* events);
+                  MemoryEvents* events, metrics::Registry* registry = nullptr);
 
-    // The user's memories most similar to `text`: exact top k with cosine >= min_score, best
-    // first, without embeddings. Embedder failures (llm::LlmError) and store errors propagate.
-    boost::asio::awaitable<std::vector<store::ScoredMemory>> recall(std::string user_id,
-                                                                    std::string text, int k,
-                                                                    double min_score);
+    // Unranked (pure cosine) until set.
+    void set_ranking(const RecallRanking& ranking) { ranking_ = ranking; }
+
+    // The user's memories most similar to `text`: among the memories with cosine >= min_score,
+    // the k best by RecallRanking (with no boosts: the exact top k by cosine), best first,
+    // without embeddings. Embedder failures (llm::LlmError) and store errors propagate.
+    boost::asio::awaitable<std::vector<RecalledMemory>> recall(std::string user_id,
+                                                               std::string text, int k,
+                                                               double min_score);
+    // The recall of a chat turn: the same, plus the message's embedding and its near-duplicate.
+    boost::asio::awaitable<TurnRecall> recall_for_turn(std::string user_id, std::string text,
+                                                       int k, double min_score);
+    // Applies what a turn stored (Store::record_turn) to this replica's index and tells the other
+    // replicas of a new or refreshed memory.
+    boost::asio::awaitable<void> turn_stored(const std::string& user_id,
+                                             const store::RecordedTurn& recorded,
+                                             const std::vector<std::string>& recalled_ids);
     // The same for a vector of the embedder's model.
     boost::asio::awaitable<std::vector<store::ScoredMemory>> search(std::string user_id,
                                                                     std::vector<float> query, int k,
@@ -72,12 +115,24 @@ class MemoryService {
 
   private:
     boost::asio::awaitable<std::vector<float>> embed_one(std::string text);
+    // Candidates by cosine, ranked; `query` is the text's embedding.
+    boost::asio::awaitable<std::vector<RecalledMemory>> ranked(const std::string& user_id,
+                                                               const std::string& text,
+                                                               std::vector<float> query, int k,
+                                                               double min_score,
+                                                               std::optional<store::Memory>* duplicate);
     boost::asio::awaitable<void> changed(const std::string& user_id);
+    // The index's search, after the events made sure no other replica's change is missed.
+    boost::asio::awaitable<std::vector<store::ScoredMemory>> search_index(
+        const std::string& user_id, std::vector<float> query, int k, double min_score);
 
     store::Store& store_;
     Embedder& embedder_;
     MemoryIndex& index_;
     MemoryEvents* events_;
+    RecallRanking ranking_;
+    struct Metrics;
+    std::shared_ptr<Metrics> metrics_;  // null without a registry
 };
 
 }  // namespace companion::memory

@@ -20,11 +20,31 @@ const std::vector<double>& llm_first_token_buckets() {
     return bounds;
 }
 
+// A recall takes tens of microseconds from the in-process index, milliseconds from the database,
+// and longer with an embedding server.
+const std::vector<double>& memory_retrieval_buckets() {
+    static const std::vector<double> bounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                               0.01,   0.025,   0.05,   0.1,   0.25,   1};
+    return bounds;
+}
+
 }  // namespace
 
 void register_service_metrics(Registry& registry) {
     register_llm_metrics(registry);
-    registry.counter("memory_retrievals_total", "Long-term memory retrievals");
+    register_memory_metrics(registry);
+}
+
+MemoryMetricFamilies register_memory_metrics(Registry& registry) {
+    MemoryMetricFamilies families{
+        registry.counter("memory_retrievals_total", "Long-term memory retrievals"),
+        registry.histogram("memory_retrieval_duration_seconds",
+                           "Time of a long-term memory retrieval, the query's embedding included",
+                           {}, memory_retrieval_buckets()),
+    };
+    families.retrievals.with({});
+    families.duration.with({});
+    return families;
 }
 
 LlmMetricFamilies register_llm_metrics(Registry& registry) {

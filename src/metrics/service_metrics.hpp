@@ -23,4 +23,11 @@ struct LlmMetricFamilies {
 };
 LlmMetricFamilies register_llm_metrics(Registry& registry);
 
+// Long-term memory recall (memory::MemoryService).
+struct MemoryMetricFamilies {
+    Family<Counter>& retrievals;    // memory_retrievals_total
+    Family<Histogram>& duration;    // memory_retrieval_duration_seconds (embedding included)
+};
+MemoryMetricFamilies register_memory_metrics(Registry& registry);
+
 }  // namespace companion::metrics

@@ -54,6 +54,37 @@ struct EmbeddingReplacement {
     std::string embedding_model;
 };
 
+// What a chat turn writes once the LLM has answered (ARCHITECTURE.md, "A chat turn"): all of it
+// in one transaction, so that a turn costs at most two commits.
+struct TurnRecord {
+    std::string user_id;
+    std::string conversation_id;
+    std::optional<Message> reply;  // appended as by append_message
+    // A new memory of the turn's user message (its conversation is this one; id and timestamps
+    // are set by the store)...
+    std::optional<Memory> memory;
+    // ...or an existing near-duplicate refreshed instead: importance = max(importance,
+    // refresh_importance), updated_at = now.
+    std::optional<std::string> refresh_memory_id;
+    double refresh_importance = 0;
+    std::vector<std::string> recalled_memory_ids;  // marked recalled, as by touch_memories
+    std::optional<EmotionRecord> emotion;          // of the user message
+};
+
+struct RefreshedMemory {
+    std::string id;
+    double importance = 0;
+    Timestamp updated_at{};
+};
+
+struct RecordedTurn {
+    std::optional<Message> reply;
+    std::optional<Memory> memory;  // as inserted, embedding included
+    std::optional<RefreshedMemory> refreshed;  // none when that memory was deleted meanwhile
+    std::optional<EmotionRecord> emotion;
+    Timestamp recorded_at{};  // the recalled memories' last_accessed_at
+};
+
 struct GoalUpdate {
     std::optional<std::string> title;
     std::optional<std::string> description;
@@ -121,6 +152,10 @@ public:
     // of that user) and bumps the conversation's updated_at and message_count. id and
     // created_at are set by the store.
     virtual Task<std::optional<Message>> append_message(Message message) = 0;
+    // Writes a turn's rows in one transaction. nullopt, with nothing written, when the
+    // conversation is not the user's (deleted during the turn). Referenced ids of another user
+    // (the emotion's message, the memory's source message) are refused like append_message's.
+    virtual Task<std::optional<RecordedTurn>> record_turn(TurnRecord record) = 0;
     // Oldest first; the cursor continues after the last row.
     virtual Task<Page<Message>> list_messages(std::string user_id, std::string conversation_id,
                                               int limit, std::optional<std::string> cursor) = 0;
@@ -152,6 +187,17 @@ public:
                                                             std::vector<float> query,
                                                             std::string embedding_model,
                                                             double min_score, int limit) = 0;
+    // The keyword half of a hybrid recall (docs/memory.md, "Recall"): the user's memories
+    // embedded by `embedding_model` that contain any of the words of `text` (store/
+    // keyword_search.hpp: stop words dropped, so a text of stop words only finds nothing; the text
+    // is never read as query syntax), best first (ties by id), at most `limit` (clamped to
+    // 1..1000), each with its embedding. Ranked by BM25 (SQLite: FTS5's bm25()) or ts_rank_cd
+    // (PostgreSQL, 'simple' configuration); `score` is the rank relative to the best hit's (the
+    // best scores 1, a hit half as good 0.5).
+    virtual Task<std::vector<ScoredMemory>> keyword_search_memories(std::string user_id,
+                                                                    std::string text,
+                                                                    std::string embedding_model,
+                                                                    int limit) = 0;
 
     // ---- re-embedding (operators; every user's rows) ----
     // How many memories each embedding model has.

@@ -450,6 +450,27 @@ TEST(JsonFields, OptionalIntegerTreatsAbsentAndNullAsAbsent) {
                        R"("limit" must be an integer from 1 to 100)");
 }
 
+TEST(JsonFields, OptionalNumberReadsIntegersAndFractionsWithinTheRange) {
+    const auto object = parse_json_object(R"({"a":0,"b":1,"c":0.25,"d":5e-1,"e":null})");
+    JsonFields fields(object);
+    EXPECT_EQ(fields.optional_number("a", 0, 1), 0.0);
+    EXPECT_EQ(fields.optional_number("b", 0, 1), 1.0);
+    EXPECT_EQ(fields.optional_number("c", 0, 1), 0.25);
+    EXPECT_EQ(fields.optional_number("d", 0, 1), 0.5);
+    EXPECT_EQ(fields.optional_number("e", 0, 1), std::nullopt);
+    EXPECT_EQ(fields.optional_number("f", 0, 1), std::nullopt);
+}
+
+TEST(JsonFields, OptionalNumberRejectsOtherTypesAndValuesOutOfRange) {
+    for (const auto* body : {R"({"importance":1.0001})", R"({"importance":-0.1})",
+                             R"({"importance":"0.5"})", R"({"importance":true})",
+                             R"({"importance":1e300})", R"({"importance":[0.5]})"}) {
+        expect_field_error(
+            body, [](JsonFields& f) { f.optional_number("importance", 0, 1); }, "invalid_field",
+            R"("importance" must be a number from 0 to 1)");
+    }
+}
+
 // JsonFields: ids
 
 TEST(JsonFields, OptionalIdReadsALowerCaseUuid) {

@@ -32,6 +32,9 @@
 #include "http/router.hpp"
 #include "llm/llm_client.hpp"
 #include "llm/llm_options.hpp"
+#include "memory/builtin_embedder.hpp"
+#include "memory/memory_index.hpp"
+#include "memory/memory_service.hpp"
 #include "metrics/registry.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -59,15 +62,22 @@ class RegisteredRoutes {
         auth_ = std::make_unique<auth::AuthService>(*store_, settings_, pool_, *guard_, cache_);
         llm_ = std::make_unique<llm::LlmClient>(io_.get_executor(),
                                                 llm::options_from_settings(settings_), registry_);
+        memory::MatrixCacheOptions index_options;
+        index_options.model = embedder_.model_name();
+        index_ = std::make_unique<memory::MemoryIndex>(*store_, index_options);
+        memories_ =
+            std::make_unique<memory::MemoryService>(*store_, embedder_, *index_, nullptr);
         chat_ = std::make_unique<chat::ChatService>(
             *store_, *short_term_, *llm_, settings_,
-            chat::Persona{"Companion", chat::default_persona_text("Companion")});
-        services_ = std::make_unique<Services>(
-            Services{settings_, health_, readiness_, registry_, *store_, *auth_, *chat_});
+            chat::Persona{"Companion", chat::default_persona_text("Companion")}, *memories_);
+        services_ = std::make_unique<Services>(Services{settings_, health_, readiness_, registry_,
+                                                        *store_, *auth_, *chat_, *memories_});
         register_routes(router, *services_);
     }
     ~RegisteredRoutes() {
         chat_.reset();
+        memories_.reset();
+        index_.reset();
         llm_.reset();
         auth_.reset();
         store_->close();
@@ -95,6 +105,9 @@ class RegisteredRoutes {
     std::unique_ptr<cache::ShortTermMemory> short_term_ = cache::make_no_short_term_memory(10);
     std::unique_ptr<auth::AuthService> auth_;
     std::unique_ptr<llm::LlmClient> llm_;
+    memory::BuiltinEmbedder embedder_;
+    std::unique_ptr<memory::MemoryIndex> index_;
+    std::unique_ptr<memory::MemoryService> memories_;
     std::unique_ptr<chat::ChatService> chat_;
     std::unique_ptr<Services> services_;
 };

@@ -61,11 +61,15 @@ const std::vector<Range> integer_ranges = {
     {"HTTP_MAX_CONNECTIONS", 1, 1000000},
     {"EMBEDDING_DIMENSIONS", 32, 4096},
     {"MEMORY_INDEX_CACHE_MB", 0, 1048576},
+    {"MEMORY_RECENCY_HALF_LIFE_DAYS", 1, 36500},
 };
 
 const std::vector<Range> number_ranges = {
     {"LM_STUDIO_TEMPERATURE", 0, 2},
     {"MEMORY_SIMILARITY_THRESHOLD", 0, 1},
+    {"MEMORY_KEYWORD_WEIGHT", 0, 1},
+    {"MEMORY_RECENCY_WEIGHT", 0, 1},
+    {"MEMORY_IMPORTANCE_WEIGHT", 0, 1},
 };
 
 TEST(SettingsDefaults, EveryVariableHasItsDocumentedDefault) {
@@ -100,6 +104,12 @@ TEST(SettingsDefaults, EveryVariableHasItsDocumentedDefault) {
     EXPECT_EQ(s.embedding_dimensions, 384);
     EXPECT_EQ(s.embedding_base_url, "");
     EXPECT_EQ(s.memory_index_cache_mb, 256);
+    EXPECT_DOUBLE_EQ(s.memory_keyword_weight, 0);
+    EXPECT_DOUBLE_EQ(s.memory_recency_weight, 0.05);
+    EXPECT_EQ(s.memory_recency_half_life_days, 30);
+    EXPECT_DOUBLE_EQ(s.memory_importance_weight, 0.05);
+    EXPECT_EQ(s.emotion_provider, EmotionProvider::builtin);
+    EXPECT_FALSE(s.goal_detection);
     EXPECT_EQ(s.shutdown_grace_seconds, 20);
     EXPECT_EQ(s.data_dir, "./data");
     EXPECT_EQ(s.http_keepalive_timeout_seconds, 75);
@@ -215,6 +225,24 @@ TEST(SettingsParsing, EmbeddingVariablesAreReadIntoTheirFields) {
               "EMBEDDING_PROVIDER=\"word2vec\" is invalid: expected one of builtin, openai");
     EXPECT_NE(error_of({{"EMBEDDING_BASE_URL", "ftp://x"}}).find("EMBEDDING_BASE_URL="),
               std::string::npos);
+}
+
+TEST(SettingsParsing, RecallEmotionAndGoalVariablesAreReadIntoTheirFields) {
+    const Settings s = load({{"MEMORY_KEYWORD_WEIGHT", "0.3"},
+                             {"MEMORY_RECENCY_WEIGHT", "0"},
+                             {"MEMORY_RECENCY_HALF_LIFE_DAYS", "7"},
+                             {"MEMORY_IMPORTANCE_WEIGHT", "0.1"},
+                             {"EMOTION_PROVIDER", "LLM"},
+                             {"GOAL_DETECTION", "true"}});
+    EXPECT_DOUBLE_EQ(s.memory_keyword_weight, 0.3);
+    EXPECT_DOUBLE_EQ(s.memory_recency_weight, 0);
+    EXPECT_EQ(s.memory_recency_half_life_days, 7);
+    EXPECT_DOUBLE_EQ(s.memory_importance_weight, 0.1);
+    EXPECT_EQ(s.emotion_provider, EmotionProvider::llm);
+    EXPECT_TRUE(s.goal_detection);
+    EXPECT_EQ(to_string(EmotionProvider::builtin), "builtin");
+    EXPECT_EQ(error_of({{"EMOTION_PROVIDER", "vibes"}}),
+              "EMOTION_PROVIDER=\"vibes\" is invalid: expected one of builtin, llm");
 }
 
 TEST(SettingsDefaults, SimilarityThresholdDefaultsToTheEmbeddersCalibration) {
@@ -594,7 +622,7 @@ TEST(Describe, CorsOriginsAreJoinedWithCommas) {
 
 TEST(KnownVariables, NamesEveryDocumentedVariableOnce) {
     const auto& names = known_variables();
-    EXPECT_EQ(names.size(), 54u);
+    EXPECT_EQ(names.size(), 60u);
     EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
     EXPECT_EQ(names.front(), "ENVIRONMENT");
     EXPECT_EQ(names.back(), "HTTP_MAX_CONNECTIONS");
@@ -603,7 +631,9 @@ TEST(KnownVariables, NamesEveryDocumentedVariableOnce) {
                              "RATE_LIMIT_FAIL_OPEN_SECONDS", "COMPANION_PERSONA_FILE",
                              "CONTEXT_TOKEN_BUDGET", "TRUSTED_PROXIES", "EMBEDDING_PROVIDER",
                              "EMBEDDING_MODEL", "EMBEDDING_DIMENSIONS", "EMBEDDING_BASE_URL",
-                             "MEMORY_INDEX_CACHE_MB"}) {
+                             "MEMORY_INDEX_CACHE_MB", "MEMORY_KEYWORD_WEIGHT",
+                             "MEMORY_RECENCY_WEIGHT", "MEMORY_RECENCY_HALF_LIFE_DAYS",
+                             "MEMORY_IMPORTANCE_WEIGHT", "EMOTION_PROVIDER", "GOAL_DETECTION"}) {
         EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
     }
 }

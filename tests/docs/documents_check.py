@@ -468,7 +468,8 @@ def first_id(payload):
 
 
 # Collections whose resources need fields to be created.
-MINIMAL_BODIES = {"/api/v1/goals": {"title": "a goal to probe routes with"}}
+MINIMAL_BODIES = {"/api/v1/goals": {"title": "a goal to probe routes with"},
+                  "/api/v1/memories": {"content": "a memory to probe routes with"}}
 
 
 def existing_id(base_url, collection):

@@ -20,19 +20,7 @@ namespace json = boost::json;
 
 constexpr const char* kReply = "Nice to hear from you. Tell me more about it.";
 
-struct Backend {
-    std::string name;
-    std::string store;
-    bool redis = false;
-};
-
-std::string redis_url() {
-    const char* url = std::getenv("COMPANION_TEST_REDIS_URL");
-    if (url == nullptr || *url == '\0') {
-        throw std::runtime_error("COMPANION_TEST_REDIS_URL is not set: run scripts/services.sh up");
-    }
-    return url;
-}
+using Backend = ServiceBackend;
 
 class Chat : public ::testing::TestWithParam<Backend> {
   protected:
@@ -51,7 +39,7 @@ class Chat : public ::testing::TestWithParam<Backend> {
         env["LLM_MAX_RETRIES"] = "0";
         if (GetParam().redis) {
             env["REDIS_ENABLED"] = "true";
-            env["REDIS_URL"] = redis_url();
+            env["REDIS_URL"] = test_redis_url();
         }
         for (auto& [name, value] : extra) env[name] = value;
         service_ = std::make_unique<Service>(env);

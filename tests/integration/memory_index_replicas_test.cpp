@@ -143,5 +143,35 @@ TEST_F(MemoryIndexReplicas, AReplicaWithoutItsInvalidationChannelAnswersFromTheS
     EXPECT_NO_THROW(loop_.run(events.memories_changed(user_.id)));
 }
 
+TEST_F(MemoryIndexReplicas, AReplicaThatMissedTheMessageStillNeverAnswersFromItsOldMatrix) {
+    // c shares the Redis but never subscribes (its messages are "lost"); it is trusted anyway,
+    // so only the shared version read before each search keeps it from its old matrix.
+    cache::RedisClient redis(loop_.executor(), redis_url_);
+    MemoryIndex index(*b_->store, Replica::options(embedder_));
+    struct Settled {
+        MemoryIndex& index;
+        ~Settled() {
+            testing::eventually([this] { return index.loads_in_flight() == 0; }, 30s);
+        }
+    } settled{index};
+    RedisMemoryEvents events(redis, nullptr, &index.cache());
+    MemoryService memories(*b_->store, embedder_, index, &events);
+    index.cache().set_trusted(true);
+
+    EXPECT_TRUE(loop_.run(memories.recall(user_.id, kQuestion, 5, kThreshold)).empty());
+    ASSERT_TRUE(testing::eventually([&] { return index.cache().contains(user_.id); }, 30s));
+    EXPECT_TRUE(loop_.run(memories.recall(user_.id, kQuestion, 5, kThreshold)).empty());
+    EXPECT_EQ(index.counters().from_cache, 1u) << "c answers from its matrix";
+
+    const auto added = loop_.run(a_->memories.add(
+        {user_.id, "I'm training for the Berlin marathon in September", {}, {}, 0.5}));
+    EXPECT_EQ(loop_.run(memories.recall(user_.id, kQuestion, 5, kThreshold)).size(), 1u);
+    ASSERT_TRUE(testing::eventually([&] { return index.cache().contains(user_.id); }, 30s));
+    EXPECT_EQ(loop_.run(memories.recall(user_.id, kQuestion, 5, kThreshold)).size(), 1u);
+    EXPECT_TRUE(loop_.run(a_->memories.remove(user_.id, added.id)));
+    EXPECT_TRUE(loop_.run(memories.recall(user_.id, kQuestion, 5, kThreshold)).empty());
+    EXPECT_GE(index.counters().from_cache, 2u);
+}
+
 }  // namespace
 }  // namespace companion::memory

@@ -126,7 +126,7 @@ TEST_F(SqliteStoreTest, RecordsAppliedMigrationsInSchemaMigrations) {
     auto store = migrated(path());
     RawDatabase raw(path());
     EXPECT_EQ(raw.text("SELECT group_concat(version || ':' || name) FROM schema_migrations"),
-              "1:initial_schema");
+              "1:initial_schema,2:memory_keywords");
 }
 
 TEST_F(SqliteStoreTest, StoresMicrosecondTimestampsAndLittleEndianFloat32Embeddings) {

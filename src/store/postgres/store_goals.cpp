@@ -27,9 +27,11 @@ const Statement kInsertGoal{
         PG_TIME("$9") ")"};
 const Statement kFindGoal{"", "SELECT " GOAL_COLUMNS
                               " FROM goals WHERE id = $1::uuid AND user_id = $2::uuid"};
-const Statement kListGoals{"", "SELECT " GOAL_COLUMNS " FROM goals WHERE user_id = $1::uuid "
-                               "AND ($2::text IS NULL OR status = $2::text) "
-                               "ORDER BY created_at DESC, id DESC"};
+// Prepared (named): every chat turn reads the active goals.
+const Statement kListGoals{"companion_list_goals",
+                           "SELECT " GOAL_COLUMNS " FROM goals WHERE user_id = $1::uuid "
+                           "AND ($2::text IS NULL OR status = $2::text) "
+                           "ORDER BY created_at DESC, id DESC"};
 // Completing keeps an earlier completion time; any other status clears it.
 const Statement kUpdateGoal{
     "", "UPDATE goals SET title = COALESCE($3::text, title), "

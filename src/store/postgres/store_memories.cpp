@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "store/keyword_search.hpp"
 #include "store/postgres/store_impl.hpp"
 #include "util/uuid.hpp"
 
@@ -70,6 +71,19 @@ const Statement kSearchMemories{
     "WHERE user_id = $1::uuid AND embedding_model = $3::text AND embedding_dimension = "
     "$4::integer OFFSET 0) AS candidates WHERE distance <= $5::double precision "
     "ORDER BY distance, id LIMIT $6::integer"};
+// $2 is the search's words (keyword_terms) separated by spaces. The query is built from their
+// lexemes, each quoted as a tsquery string (a quote or backslash inside doubled) and joined by
+// `|`, so nothing of the user's text is read as tsquery syntax; no lexeme gives NULL, which
+// matches nothing. `to_tsvector('simple', content)` is the expression of the index
+// ix_memories_content_words (migration 0002), repeated exactly so that the index serves it.
+const Statement kKeywordSearchMemories{
+    "", "WITH query AS MATERIALIZED (SELECT string_agg('''' || replace(replace(lexeme, chr(92), "
+        "chr(92) || chr(92)), '''', '''''') || '''', ' | ')::tsquery AS words "
+        "FROM unnest(tsvector_to_array(to_tsvector('simple', $2::text))) AS lexeme) "
+        "SELECT " MEMORY_COLUMNS ", ts_rank_cd(to_tsvector('simple', content), query.words)"
+        "::double precision AS keyword_rank FROM memories, query WHERE user_id = $1::uuid "
+        "AND embedding_model = $3::text AND to_tsvector('simple', content) @@ query.words "
+        "ORDER BY keyword_rank DESC, id LIMIT $4::integer"};
 const Statement kCountMemoriesByModel{
     "", "SELECT embedding_model, count(*) FROM memories GROUP BY embedding_model"};
 const Statement kMemoriesNotEmbeddedBy{
@@ -251,6 +265,32 @@ Task<std::vector<ScoredMemory>> PgStore::search_memories(std::string user_id,
         hit.score = 1.0 - row.f64();
         found.push_back(std::move(hit));
     }
+    co_return found;
+}
+
+Task<std::vector<ScoredMemory>> PgStore::keyword_search_memories(std::string user_id,
+                                                                 std::string text,
+                                                                 std::string embedding_model,
+                                                                 int limit) {
+    if (!util::is_uuid(user_id) || limit <= 0) co_return std::vector<ScoredMemory>{};
+    std::string words;
+    for (const auto& word : keyword_terms(text)) {
+        if (!words.empty()) words += ' ';
+        words += word;
+    }
+    if (words.empty()) co_return std::vector<ScoredMemory>{};
+    const Params params(user_id, words, embedding_model, pg::clamp_limit(limit));
+    const auto result = co_await pool_->query(kKeywordSearchMemories, params);
+    std::vector<ScoredMemory> found;
+    found.reserve(static_cast<std::size_t>(result.rows()));
+    for (int i = 0; i < result.rows(); ++i) {
+        RowReader row(result, i);
+        ScoredMemory hit;
+        hit.memory = read_memory(row);
+        hit.score = row.f64();
+        found.push_back(std::move(hit));
+    }
+    scale_to_best(found);
     co_return found;
 }
 

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/keyword_search.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
 #include "util/uuid.hpp"
 
@@ -27,6 +28,11 @@ constexpr auto kLastKey = std::numeric_limits<std::int64_t>::max();
 const std::string kMemoryColumns =
     "id, user_id, conversation_id, source_message_id, content, embedding, embedding_model, "
     "embedding_dimension, importance, access_count, created_at, updated_at, last_accessed_at";
+// The same, of `memories m` (the FTS5 table has a `content` column too).
+const std::string kMemoryColumnsOfM =
+    "m.id, m.user_id, m.conversation_id, m.source_message_id, m.content, m.embedding, "
+    "m.embedding_model, m.embedding_dimension, m.importance, m.access_count, m.created_at, "
+    "m.updated_at, m.last_accessed_at";
 const std::string kEmotionColumns =
     "id, user_id, message_id, conversation_id, emotion, intensity, valence, arousal, created_at";
 
@@ -70,6 +76,22 @@ EmotionRecord read_emotion(const Statement& row) {
 
 CursorPosition memory_position(const Memory& row) {
     return {sqlite::micros(row.created_at), row.id};
+}
+
+// An FTS5 query matching any of the words: each a string in double quotes (a quote inside
+// doubled), so that nothing of the user's text is read as FTS5 syntax (AND, NEAR, *, :, ^, ...).
+std::string fts5_any_of(const std::vector<std::string>& words) {
+    std::string query;
+    for (const auto& word : words) {
+        if (!query.empty()) query += " OR ";
+        query += '"';
+        for (const char c : word) {
+            if (c == '"') query += '"';
+            query += c;
+        }
+        query += '"';
+    }
+    return query;
 }
 
 // A row referenced by a new row must be the same user's: ids of other users are rejected like
@@ -259,6 +281,32 @@ Task<std::vector<ScoredMemory>> SqliteStore::search_memories(std::string user_id
             if (!row.step()) continue;
             found.push_back(ScoredMemory{read_memory(row), score});
         }
+        return found;
+    });
+}
+
+Task<std::vector<ScoredMemory>> SqliteStore::keyword_search_memories(std::string user_id,
+                                                                     std::string text,
+                                                                     std::string embedding_model,
+                                                                     int limit) {
+    if (!util::is_uuid(user_id) || limit <= 0) co_return std::vector<ScoredMemory>{};
+    const auto query = fts5_any_of(keyword_terms(text));
+    if (query.empty()) co_return std::vector<ScoredMemory>{};
+    limit = sqlite::clamp_limit(limit);
+    co_return co_await read([&](Connection& db) {
+        // memories_fts (migration 0002) indexes memories.content by rowid; bm25() is negative,
+        // lower is better.
+        auto statement = db.prepare(
+            "SELECT " + kMemoryColumnsOfM +
+            ", bm25(memories_fts) AS keyword_rank FROM memories_fts "
+            "JOIN memories m ON m.rowid = memories_fts.rowid WHERE memories_fts MATCH ?1 "
+            "AND m.user_id = ?2 AND m.embedding_model = ?3 ORDER BY keyword_rank, m.id LIMIT ?4");
+        statement.bind(query, user_id, embedding_model, limit);
+        std::vector<ScoredMemory> found;
+        while (statement.step()) {
+            found.push_back(ScoredMemory{read_memory(statement), -statement.real(13)});
+        }
+        scale_to_best(found);
         return found;
     });
 }

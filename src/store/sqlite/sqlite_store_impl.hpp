@@ -63,6 +63,7 @@ public:
     Task<bool> delete_conversation(std::string user_id, std::string id) override;
 
     Task<std::optional<Message>> append_message(Message message) override;
+    Task<std::optional<RecordedTurn>> record_turn(TurnRecord record) override;
     Task<Page<Message>> list_messages(std::string user_id, std::string conversation_id, int limit,
                                       std::optional<std::string> cursor) override;
     Task<std::vector<Message>> recent_messages(std::string user_id, std::string conversation_id,
@@ -81,6 +82,9 @@ public:
     Task<std::vector<ScoredMemory>> search_memories(std::string user_id, std::vector<float> query,
                                                     std::string embedding_model, double min_score,
                                                     int limit) override;
+    Task<std::vector<ScoredMemory>> keyword_search_memories(std::string user_id, std::string text,
+                                                            std::string embedding_model,
+                                                            int limit) override;
     Task<std::map<std::string, std::int64_t>> count_memories_by_model() override;
     Task<std::vector<Memory>> memories_not_embedded_by(std::string model,
                                                        std::optional<std::string> after_id,

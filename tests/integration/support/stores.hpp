@@ -1,7 +1,9 @@
 // Real storage backends for the contract tests: every call gives a new, empty database.
 #pragma once
 
+#include <cstdlib>
 #include <functional>
+#include <stdexcept>
 #include <memory>
 #include <string>
 
@@ -28,6 +30,22 @@ struct ServiceDatabase {
     StoreOpener open;
 };
 ServiceDatabase make_service_database(const std::string& backend);
+
+// A service test's backend: the store ("sqlite" or "postgresql"), with Redis or not.
+struct ServiceBackend {
+    std::string name;
+    std::string store;
+    bool redis = false;
+};
+
+// COMPANION_TEST_REDIS_URL; throws when it is not set.
+inline std::string test_redis_url() {
+    const char* url = std::getenv("COMPANION_TEST_REDIS_URL");
+    if (url == nullptr || *url == '\0') {
+        throw std::runtime_error("COMPANION_TEST_REDIS_URL is not set: run scripts/services.sh up");
+    }
+    return url;
+}
 
 // ---- PostgreSQL: filled in by the PostgreSQL backend's engineer ----
 // A new throwaway database on the test server; its opener connects new store instances to it.

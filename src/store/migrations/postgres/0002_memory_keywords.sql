@@ -1,0 +1,14 @@
+-- Keyword search over memories (Store::keyword_search_memories; docs/memory.md, "Recall"): a GIN
+-- index on the words of memories.content.
+--
+-- The 'simple' configuration, not 'english': it lower-cases words and neither stems them nor
+-- drops stop words, so it treats every language alike, where 'english' would cut other
+-- languages' words by English suffix rules into false matches and leave their function words in
+-- while dropping English ones. A search drops its stop words itself (store/keyword_search.hpp,
+-- the same list on both backends). Stems are the embedder's job; the keyword match is for the
+-- exact words an embedding blurs (names, places, rare terms).
+--
+-- An expression index, not a generated tsvector column: adding a stored column rewrites the
+-- whole table under an exclusive lock and makes every row larger, while the index costs the same
+-- lookups. Queries must repeat the expression exactly: to_tsvector('simple', content).
+CREATE INDEX ix_memories_content_words ON memories USING gin (to_tsvector('simple', content));

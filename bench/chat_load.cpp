@@ -1,8 +1,10 @@
 // Load client for the chat benchmarks (bench/chat_*.sh): keep-alive HTTP/1.1 clients on one
 // Asio thread, each timing its own requests with the steady clock.
 //
-//   bench_chat_load turns   --port P --token JWT --clients N --seconds S [--warmup W] [--rate R]
-//       N clients, each continuing its own conversation with POST /api/v1/chat (JSON answers).
+//   bench_chat_load turns   --port P (--token JWT | --tokens-file F) --clients N --seconds S
+//                           [--warmup W] [--rate R]
+//       N clients, each continuing its own conversation with POST /api/v1/chat (JSON answers);
+//       with --tokens-file (one JWT a line) client c is the user of line c modulo their number.
 //   bench_chat_load direct  --port P --body-file F --clients N --seconds S [--warmup W] [--rate R]
 //       the same loop straight against the fake LLM: POST /v1/chat/completions with body F.
 //   bench_chat_load streams --port P --token JWT --streams N --pid SERVER_PID [--launch K]
@@ -56,6 +58,7 @@ struct Options {
     std::string mode;
     int port = 0;
     std::string token;
+    std::string tokens_file;
     std::string body_file;
     int clients = 200;
     double seconds = 10;
@@ -78,6 +81,8 @@ Options parse_options(int argc, char** argv) {
             options.port = std::stoi(value);
         else if (key == "--token")
             options.token = value;
+        else if (key == "--tokens-file")
+            options.tokens_file = value;
         else if (key == "--body-file")
             options.body_file = value;
         else if (key == "--clients")
@@ -161,6 +166,7 @@ double seconds_since(Clock::time_point start) {
 
 struct LoopRun {
     const Options& options;
+    std::vector<std::string> tokens;  // turns: client c uses tokens[c % size]
     Clock::time_point start;
     Clock::time_point measure_from;
     Clock::time_point deadline;
@@ -180,9 +186,11 @@ asio::awaitable<void> request_loop(LoopRun& run, int client, std::string direct_
     const bool direct = run.options.mode == "direct";
     const std::string target = direct ? "/v1/chat/completions" : "/api/v1/chat";
     const std::string request_direct = post_text(target, "", direct_body);
+    const std::string token =
+        direct ? std::string() : run.tokens[static_cast<std::size_t>(client) % run.tokens.size()];
     std::string conversation_id;
     std::string request =
-        direct ? request_direct : post_text(target, run.options.token, turn_body(run.options, ""));
+        direct ? request_direct : post_text(target, token, turn_body(run.options, ""));
     asio::steady_timer timer(co_await asio::this_coro::executor);
     const auto interval =
         run.options.rate > 0 ? std::chrono::duration<double>(run.options.clients / run.options.rate)
@@ -223,7 +231,7 @@ asio::awaitable<void> request_loop(LoopRun& run, int client, std::string direct_
         }
         if (!direct && conversation_id.empty()) {
             conversation_id = json::parse(reply.body).at("conversation_id").as_string().c_str();
-            request = post_text(target, run.options.token, turn_body(run.options, conversation_id));
+            request = post_text(target, token, turn_body(run.options, conversation_id));
         }
         if (t0 >= run.measure_from && t1 <= run.deadline) {
             run.millis.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
@@ -231,16 +239,34 @@ asio::awaitable<void> request_loop(LoopRun& run, int client, std::string direct_
     }
 }
 
+// The JWTs of --tokens-file, one a line, or --token alone.
+std::vector<std::string> read_tokens(const Options& options) {
+    if (options.tokens_file.empty()) {
+        if (options.token.empty())
+            throw std::invalid_argument("--token or --tokens-file is required");
+        return {options.token};
+    }
+    std::ifstream file(options.tokens_file);
+    if (!file) throw std::invalid_argument("cannot read --tokens-file " + options.tokens_file);
+    std::vector<std::string> tokens;
+    for (std::string line; std::getline(file, line);) {
+        if (!line.empty()) tokens.push_back(line);
+    }
+    if (tokens.empty()) throw std::invalid_argument("--tokens-file holds no token");
+    return tokens;
+}
+
 int run_loop(const Options& options) {
     std::string direct_body;
+    std::vector<std::string> tokens;
     if (options.mode == "direct") {
         std::ifstream file(options.body_file);
         if (!file) throw std::invalid_argument("--body-file is required and must exist");
         std::stringstream text;
         text << file.rdbuf();
         direct_body = text.str();
-    } else if (options.token.empty()) {
-        throw std::invalid_argument("--token is required");
+    } else {
+        tokens = read_tokens(options);
     }
     asio::io_context io(1);
     const auto start = Clock::now();
@@ -248,7 +274,7 @@ int run_loop(const Options& options) {
         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.warmup));
     const auto length =
         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.seconds));
-    LoopRun run{options, start, start + warmup, start + warmup + length, {}, 0};
+    LoopRun run{options, std::move(tokens), start, start + warmup, start + warmup + length, {}, 0};
     run.millis.reserve(1 << 20);
     for (int c = 0; c < options.clients; ++c) {
         asio::co_spawn(io, request_loop(run, c, direct_body), asio::detached);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The service's own time per chat turn at 200 concurrent clients, and turns per second.
 # PostgreSQL and Redis from scripts/services.sh (a throwaway database, dropped at the end), the
-# fake LLM answering at once. 200 clients on keep-alive connections, each continuing its own
-# conversation with non-streaming POST /api/v1/chat (JWT). Per round, interleaved:
+# fake LLM answering at once. 200 clients on keep-alive connections, each its own user (JWT)
+# continuing its own conversation with non-streaming POST /api/v1/chat. Per round, interleaved:
 #   closed loop (each client sends its next turn as soon as it has the answer): turns per second;
 #   paced (the 200 clients together start BENCH_RATE turns per second, default 200: one turn per
 #   client per second): the latency a client sees when the service is not saturated;
@@ -11,7 +11,8 @@
 # sends it, captured from the fake), so that turn minus fake is the service's overhead. The
 # server's own view is printed too: mean time of POST /api/v1/chat minus mean LLM call time,
 # from /metrics, and the CPU per turn of the service and of PostgreSQL. BENCH_ROUNDS rounds (3);
-# medians at the end.
+# medians at the end. Each measurement waits for the load average to fall below BENCH_MAX_LOAD
+# first (chat_common.sh).
 # Usage: bench/chat_overhead.sh [seconds=10]
 set -euo pipefail
 seconds="${1:-10}"
@@ -29,8 +30,10 @@ echo "before: $(machine_line)"
 start_fake "$reply"
 # shellcheck disable=SC2119  # no extra settings
 start_server
-token=$(login)
-"$load_bin" turns --port "$port" --token "$token" --clients 1 --warmup 0 --seconds 0.2 >/dev/null
+seed_database
+login_users "$clients" "$work_dir/tokens"
+"$load_bin" turns --port "$port" --tokens-file "$work_dir/tokens" --clients 1 --warmup 0 \
+  --seconds 0.2 >/dev/null
 curl -fs "http://127.0.0.1:$fake_port/_requests" |
   python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)[-1]["body"], separators=(",", ":")))' \
     >"$work_dir/llm_body.json"
@@ -51,10 +54,12 @@ declare -A all
 measure() {
   local label=$1 n=$2; shift 2
   local before after cpu_before cpu_after turns direct inside cpu
+  wait_quiet
   before=$(chat_metrics); cpu_before=$(cpu_snapshot)
-  turns=$("$load_bin" turns --port "$port" --token "$token" --clients "$n" \
+  turns=$("$load_bin" turns --port "$port" --tokens-file "$work_dir/tokens" --clients "$n" \
     --seconds "$seconds" "$@")
   after=$(chat_metrics); cpu_after=$(cpu_snapshot)
+  wait_quiet
   direct=$("$load_bin" direct --port "$fake_port" --body-file "$work_dir/llm_body.json" \
     --clients "$n" --seconds "$seconds" "$@")
   inside=$(inside_ms "$before" "$after")
@@ -80,7 +85,7 @@ measure() {
 }
 
 for round in $(seq "$rounds"); do
-  echo "round $round: $(uptime | sed 's/.*load average: /load /')"
+  echo "round $round:"
   measure closed "$clients" --warmup 3
   measure paced "$clients" --warmup 6 --rate "$rate"
   measure single 1 --warmup 2

@@ -8,10 +8,15 @@
 # at once (their `meta` event received, `done` not yet) it reads VmRSS and VmHWM from
 # /proc/<pid>/status and the number of the service's open descriptors, and it samples VmRSS every
 # 100 ms. The fake's own count of chat requests in flight confirms it. The service is restarted
-# for each run (a fresh VmHWM). Limits raised: LLM_MAX_CONCURRENCY (every stream holds an LLM
-# call), the open-file limit (to the hard limit: each stream holds two sockets in the service, so
-# a hard limit of 20,000 caps the run at 9,900 streams); the PostgreSQL pool stays at its default
-# (20 + 40 overflow). BENCH_STREAMS overrides the 10,000.
+# for each run (a fresh VmHWM), after the load average fell below BENCH_MAX_LOAD (chat_common.sh).
+# Limits raised: LLM_MAX_CONCURRENCY (every stream holds an LLM call), the open-file limit (to the
+# hard limit: each stream holds two sockets in the service, so a hard limit of 20,000 caps the run
+# at 9,900 streams); the PostgreSQL pool stays at its default (20 + 40 overflow). The streams of a
+# run are one user's (registering 10,000 users would take minutes of argon2), a new user each run:
+# they all start before any of them stored anything, so none recalls a memory and each stores its
+# message as a new memory with its reply (a user with the earlier runs' 9,900 memories would have
+# every stream refresh and mark the same rows at the end: deadlocks and timeouts no real load
+# makes). BENCH_STREAMS overrides the 10,000.
 # Usage: bench/chat_streams.sh [runs=3]
 set -euo pipefail
 runs="${1:-3}"
@@ -38,11 +43,14 @@ start_fake "{\"tokens\":[$token_list],\"first_token_delay_ms\":$first_token_ms,\
 
 rss_all=(); hwm_all=(); peak_all=(); per_stream_all=(); all_open_every_run=yes
 for run in $(seq "$runs"); do
+  echo "run $run:"
+  wait_quiet
   start_server LLM_MAX_CONCURRENCY=$((streams + 1000)) HTTP_MAX_CONNECTIONS=$((streams * 2))
   rss_started=$(awk '/^VmRSS/ {print $2, $3}' "/proc/$server/status")
-  token=$(login)
+  # A new user each run (see the top): its streams start with no memories.
+  token=$(login_as "streams-$run")
   curl -fs -X POST "http://127.0.0.1:$fake_port/_reset" >/dev/null
-  echo "run $run: $(uptime | sed 's/.*load average: /load /'); server VmRSS: $rss_started" \
+  echo "  server VmRSS: $rss_started" \
     "at start, $(awk '/^VmRSS/ {print $2, $3}' "/proc/$server/status") after register + login"
   result=$("$load_bin" streams --port "$port" --token "$token" --streams "$streams" \
     --pid "$server" 2>"$work_dir/streams.log") || true
@@ -56,9 +64,11 @@ for run in $(seq "$runs"); do
   echo "  fake LLM: $stats"
   echo "  PostgreSQL backends of the service: $(pgrep -fc "postgres: companion $bench_db " || true)"
   echo "  the service's warnings and errors during the run (count, message):"
+  # (awk rather than head: an early exit would fail the pipeline)
   grep -E '^[0-9-]+ [0-9:.]+ +(warning|error) ' "$work_dir/server.log" | grep -v 'check=' |
     sed -E 's/^[0-9-]+ [0-9:.]+ +//; s/(request_id|conversation_id)=[^ ]+ ?//g' | cut -c1-200 |
-    sort | uniq -c | sort -rn | head -5 | sed 's/^/  /'
+    sort | uniq -c | sort -rn |
+    awk 'NR <= 5 {print "  " $0} END {if (NR == 0) print "  (none)"}' || true
   : >"$work_dir/server.log"
   rss_all+=("$(field rss_all_open_mib "$result")")
   per_stream=$(awk -v a="$(field rss_before_mib "$result")" -v b="$(field rss_all_open_mib "$result")" \

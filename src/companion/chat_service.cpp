@@ -1,5 +1,15 @@
 #include "companion/chat_service.hpp"
 
+#include <exception>
+#include <initializer_list>
+#include <tuple>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "cache/short_term_memory.hpp"
 #include "companion/turn_context.hpp"
 #include "config/settings.hpp"
@@ -31,6 +41,26 @@ std::size_t prefix_bytes(std::string_view text, std::size_t count) {
 
 int to_int(std::chrono::microseconds duration) {
     return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(duration).count());
+}
+
+namespace asio = boost::asio;
+using asio::experimental::make_parallel_group;
+using asio::experimental::wait_for_all;
+
+// Rethrows the first failure of steps that ran together (each ran to its end).
+void rethrow_first(std::initializer_list<std::exception_ptr> errors) {
+    for (const auto& error : errors) {
+        if (error) std::rethrow_exception(error);
+    }
+}
+
+// A conversation made for this message holds nothing else: its window is the message, with
+// nothing to read (the first turn of an OpenAI client without a conversation id, every time).
+Task<std::vector<store::Message>> window_of_new(cache::ShortTermMemory& short_term,
+                                                store::Message message) {
+    std::vector<store::Message> window{std::move(message)};
+    co_await short_term.fill(window.front().conversation_id, window);
+    co_return window;
 }
 
 }  // namespace
@@ -115,14 +145,25 @@ Task<PreparedTurn> ChatService::begin(TurnRequest request) {
     turn.record.emotion = std::move(felt);
 
     bool first = false;
-    // Not inside a braced initializer: g++ 12 destroys such a co_await result twice.
-    auto window = co_await window_with(turn.user_message, first);
+    // The window (Redis, or the store on a miss), the active goals (the store) and the recall
+    // (the memory version on Redis, then the index) at once: their round trips overlap. Each
+    // touches its own part of the turn.
+    auto window_step = turn.new_conversation ? window_of_new(short_term_, turn.user_message)
+                                             : window_with(turn.user_message, first);
+    const auto executor = co_await asio::this_coro::executor;
+    auto fetched =
+        co_await make_parallel_group(
+            asio::co_spawn(executor, std::move(window_step), asio::deferred),
+            asio::co_spawn(executor, store_.list_goals(turn.user_id, store::GoalStatus::active),
+                           asio::deferred),
+            asio::co_spawn(executor, recall_memories(turn), asio::deferred))
+            .async_wait(wait_for_all(), asio::use_awaitable);
+    rethrow_first({std::get<1>(fetched), std::get<3>(fetched), std::get<5>(fetched)});
     PromptInput input;
     input.persona = &persona_;
     input.now = store::now();
-    input.window = std::move(window);
-    const auto goals = co_await store_.list_goals(turn.user_id, store::GoalStatus::active);
-    co_await recall_memories(turn);
+    input.window = std::move(std::get<2>(fetched));
+    const auto goals = std::move(std::get<4>(fetched));
     input.context.push_back(memories_paragraph(turn.memories));
     input.context.push_back(emotion_paragraph(turn.emotion, earlier_valence(input.window)));
     input.context.push_back(goals_paragraph(goals));
@@ -297,10 +338,21 @@ Task<std::optional<store::Message>> ChatService::record(PreparedTurn& turn, cons
     const auto recalled_ids = turn.record.recalled_memory_ids;
     auto recorded = co_await store_.record_turn(std::move(turn.record));
     if (!recorded) co_return std::nullopt;
-    co_await memories_.turn_stored(turn.user_id, *recorded, recalled_ids);
-    if (!recorded->reply) co_return std::nullopt;
+    if (!recorded->reply) {
+        co_await memories_.turn_stored(turn.user_id, *recorded, recalled_ids);
+        co_return std::nullopt;
+    }
+    // The index (and the other replicas, told on Redis) and the window at once.
     std::vector<store::Message> added{*recorded->reply};
-    co_await short_term_.append(turn.conversation_id, std::move(added));
+    const auto executor = co_await asio::this_coro::executor;
+    const auto followed =
+        co_await make_parallel_group(
+            asio::co_spawn(executor, memories_.turn_stored(turn.user_id, *recorded, recalled_ids),
+                           asio::deferred),
+            asio::co_spawn(executor, short_term_.append(turn.conversation_id, std::move(added)),
+                           asio::deferred))
+            .async_wait(wait_for_all(), asio::use_awaitable);
+    rethrow_first({std::get<1>(followed), std::get<2>(followed)});
     co_return std::move(recorded->reply);
 }
 

@@ -25,6 +25,11 @@ public:
     // Never throws: a backend failure is a miss.
     virtual boost::asio::awaitable<std::optional<std::vector<store::Message>>> window(
         std::string conversation_id) = 0;
+    // The held window before `message` (as window()) and appends the message to it (as
+    // append()), in one step: one Redis round trip. nullopt when none is held, and nothing is
+    // held after (read the store, then fill()). Never throws.
+    virtual boost::asio::awaitable<std::optional<std::vector<store::Message>>> window_then_append(
+        std::string conversation_id, store::Message message) = 0;
     // Holds exactly these messages (the last `size` of them) as the window.
     virtual boost::asio::awaitable<void> fill(std::string conversation_id,
                                               std::vector<store::Message> messages) = 0;

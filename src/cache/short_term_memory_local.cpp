@@ -35,6 +35,24 @@ public:
         co_return found->second.messages;
     }
 
+    boost::asio::awaitable<std::optional<std::vector<store::Message>>> window_then_append(
+        std::string conversation_id, store::Message message) override {
+        std::lock_guard lock(mutex_);
+        const auto found = entries_.find(conversation_id);
+        if (found == entries_.end()) co_return std::nullopt;
+        auto& held = found->second.messages;
+        std::vector<store::Message> before;
+        before.reserve(held.size() + 1);  // room for the message the caller adds
+        before.assign(held.begin(), held.end());
+        bytes_ -= bytes_of(held);
+        held.push_back(std::move(message));
+        keep_last(held, size_);
+        bytes_ += bytes_of(held);
+        order_.splice(order_.begin(), order_, found->second.position);
+        evict();
+        co_return before;
+    }
+
     boost::asio::awaitable<void> fill(std::string conversation_id,
                                       std::vector<store::Message> messages) override {
         keep_last(messages, size_);
@@ -100,6 +118,10 @@ public:
     explicit NoShortTermMemory(std::size_t size) : size_(size) {}
     boost::asio::awaitable<std::optional<std::vector<store::Message>>> window(
         std::string) override {
+        co_return std::nullopt;
+    }
+    boost::asio::awaitable<std::optional<std::vector<store::Message>>> window_then_append(
+        std::string, store::Message) override {
         co_return std::nullopt;
     }
     boost::asio::awaitable<void> fill(std::string, std::vector<store::Message>) override {

@@ -20,6 +20,7 @@ std::string encode(const store::Message& message) {
     object["status"] = store::to_string(message.status);
     object["content"] = message.content;
     object["created_at"] = message.created_at.time_since_epoch().count();
+    if (message.valence) object["valence"] = *message.valence;
     return json::serialize(object);
 }
 
@@ -55,7 +56,25 @@ std::optional<store::Message> decode(const std::string& text) {
     message.status = *parsed_status;
     message.content = *content;
     message.created_at = store::Timestamp(std::chrono::microseconds(created->as_int64()));
+    if (const auto* valence = object.if_contains("valence")) {
+        if (!valence->is_number()) return std::nullopt;
+        message.valence = valence->to_number<double>();
+    }
     return message;
+}
+
+// The messages of an LRANGE reply; nullopt for an empty list (none held) or any entry this code
+// did not write.
+std::optional<std::vector<store::Message>> decode_window(const Reply& reply) {
+    if (!reply.is_array() || reply.elements.empty()) return std::nullopt;
+    std::vector<store::Message> messages;
+    messages.reserve(reply.elements.size() + 1);  // room for the message the caller adds
+    for (const auto& element : reply.elements) {
+        auto message = element.is_string() ? decode(element.text) : std::nullopt;
+        if (!message) return std::nullopt;
+        messages.push_back(std::move(*message));
+    }
+    return messages;
 }
 
 class RedisShortTermMemory final : public ShortTermMemory {
@@ -69,22 +88,40 @@ public:
         std::string failure;
         std::optional<std::vector<store::Message>> messages;
         try {
-            const auto reply = co_await redis_.command("LRANGE", key(conversation_id), 0, -1);
-            if (reply.is_array() && !reply.elements.empty()) {
-                messages.emplace();
-                for (const auto& element : reply.elements) {
-                    auto message = element.is_string() ? decode(element.text) : std::nullopt;
-                    if (!message) {
-                        messages.reset();
-                        break;
-                    }
-                    messages->push_back(std::move(*message));
-                }
-            }
+            messages = decode_window(co_await redis_.command("LRANGE", key(conversation_id), 0, -1));
         } catch (const RedisException& error) {
             failure = error.what();
         }
         if (!failure.empty()) warn("read", failure);
+        co_return messages;
+    }
+
+    boost::asio::awaitable<std::optional<std::vector<store::Message>>> window_then_append(
+        std::string conversation_id, store::Message message) override {
+        if (size_ == 0) co_return std::nullopt;
+        const auto name = key(conversation_id);
+        std::vector<std::vector<std::string>> commands{
+            {"MULTI"},
+            {"LRANGE", name, "0", "-1"},
+            {"RPUSHX", name, encode(message)},
+            {"LTRIM", name, "-" + std::to_string(size_), "-1"},
+            {"EXPIRE", name, std::to_string(ttl_.count()), "XX"},
+            {"EXEC"}};
+        std::string failure;
+        std::optional<std::vector<store::Message>> messages;
+        try {
+            const auto replies = co_await redis_.pipeline(std::move(commands));
+            const auto& done = replies.back();  // EXEC: the four replies, or an error
+            if (done.is_array() && done.elements.size() == 4) {
+                messages = decode_window(done.elements.front());
+            } else {
+                failure = done.is_error() ? done.text : "the transaction was not executed";
+            }
+        } catch (const RedisException& error) {
+            failure = error.what();
+        }
+        // A miss: the caller reads the store and fills the window, replacing whatever is held.
+        if (!failure.empty()) warn("read and append", failure);
         co_return messages;
     }
 

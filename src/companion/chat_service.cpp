@@ -129,6 +129,10 @@ Task<PreparedTurn> ChatService::begin(TurnRequest request) {
     if (!stored) throw TurnError(TurnError::Kind::conversation_not_found, "conversation not found");
     turn.user_message = std::move(*stored);
     turn.emotion = co_await detector_->detect(turn.user_message.content);
+    // The window keeps the lexicon's reading for the mood's direction in later turns.
+    turn.user_message.valence = turn.emotion.source == "builtin"
+                                    ? turn.emotion.valence
+                                    : classifier_.classify(turn.user_message.content).valence;
     if (settings_.goal_detection) {
         turn.suggested_goal =
             goals::detect_goal(turn.user_message.content, std::chrono::system_clock::now());
@@ -189,11 +193,9 @@ Task<PreparedTurn> ChatService::begin(TurnRequest request) {
 Task<std::vector<store::Message>> ChatService::window_with(const store::Message& stored,
                                                            bool& first) {
     const auto size = static_cast<int>(short_term_.size());
-    auto held = co_await short_term_.window(stored.conversation_id);
+    auto held = co_await short_term_.window_then_append(stored.conversation_id, stored);
     if (held && !held->empty() && held->back().user_id == stored.user_id) {
         held->push_back(stored);
-        std::vector<store::Message> added{stored};
-        co_await short_term_.append(stored.conversation_id, std::move(added));
         if (held->size() > static_cast<std::size_t>(size) + 1) held->erase(held->begin());
         co_return std::move(*held);
     }
@@ -250,7 +252,8 @@ std::optional<double> ChatService::earlier_valence(
     int count = 0;
     for (std::size_t i = 0; i + 1 < window.size(); ++i) {
         if (window[i].role != store::MessageRole::user) continue;
-        sum += classifier_.classify(window[i].content).valence;
+        const auto& message = window[i];
+        sum += message.valence ? *message.valence : classifier_.classify(message.content).valence;
         ++count;
     }
     if (count < 2) return std::nullopt;

@@ -73,6 +73,9 @@ struct Message {
     std::optional<std::int32_t> latency_ms;
     std::optional<std::string> model;
     Timestamp created_at{};
+    // Not a column: a user message's valence as the lexicon reads it, carried by the short-term
+    // window so that the mood's direction does not read earlier messages again.
+    std::optional<double> valence;
 };
 
 struct Memory {

@@ -48,6 +48,16 @@ TEST(LocalShortTermMemory, HoldsTheLastMessagesOfEachConversationOldestFirst) {
     EXPECT_FALSE(run(memory->window("c2")));
 }
 
+TEST(LocalShortTermMemory, ReadingWithTheNewMessageGivesTheWindowBeforeItAndAppendsIt) {
+    auto memory = make_local_short_term_memory(3, 1 << 20);
+    EXPECT_FALSE(run(memory->window_then_append("c1", numbered(1, 1).front())));
+    EXPECT_FALSE(run(memory->window("c1")));
+    run(memory->fill("c1", numbered(1, 3)));
+    EXPECT_EQ(ids(run(memory->window_then_append("c1", numbered(4, 4).front()))),
+              (std::vector<std::string>{"1", "2", "3"}));
+    EXPECT_EQ(ids(run(memory->window("c1"))), (std::vector<std::string>{"2", "3", "4"}));
+}
+
 TEST(LocalShortTermMemory, AppendingToAWindowItDoesNotHoldKeepsItAMiss) {
     auto memory = make_local_short_term_memory(3, 1 << 20);
     run(memory->append("c1", numbered(1, 1)));

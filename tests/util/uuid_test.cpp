@@ -3,6 +3,7 @@
 #include <chrono>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -18,6 +19,25 @@ TEST(Uuid, NewIdsAreVersion7CanonicalAndUnique) {
         EXPECT_TRUE(id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b') << id;
         EXPECT_TRUE(seen.insert(id).second);
     }
+}
+
+// Each thread draws from its own pool of random bytes: threads must never hand out the same bytes.
+TEST(Uuid, IdsMintedOnManyThreadsAtOnceAreAllDifferent) {
+    constexpr int kThreads = 4;
+    constexpr int kPerThread = 5000;  // many pool refills per thread
+    std::vector<std::vector<std::string>> minted(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&minted, t] {
+            for (int i = 0; i < kPerThread; ++i) minted[t].push_back(new_uuid_v7());
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    std::set<std::string> seen;
+    for (const auto& ids : minted) {
+        for (const auto& id : ids) EXPECT_TRUE(seen.insert(id).second) << id;
+    }
+    EXPECT_EQ(seen.size(), static_cast<std::size_t>(kThreads * kPerThread));
 }
 
 TEST(Uuid, IdsSortByCreationTimeAcrossMilliseconds) {

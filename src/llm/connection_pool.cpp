@@ -63,6 +63,9 @@ std::unique_ptr<Connection> ConnectionPool::take(Clock::time_point now) {
 void ConnectionPool::give_back(std::unique_ptr<Connection> connection, Clock::time_point now) {
     connection->reused = true;
     connection->idle_since = now;
+    // An idle connection keeps no read buffer: after the thousands of streams of a busy minute
+    // end together, the pool may hold as many idle connections.
+    if (connection->buffer.size() == 0) connection->buffer.shrink_to_fit();
     std::unique_ptr<Connection> dropped;
     std::lock_guard lock(mutex_);
     idle_.push_back(std::move(connection));

@@ -1,9 +1,9 @@
 #include "util/uuid.hpp"
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 

@@ -43,16 +43,22 @@ json::object error_event(const chat::TurnError& error) {
     return body;
 }
 
-// The stream of one turn: it owns the prepared turn until the last event is written.
+// The stream's first event: the ids and what the turn read of the message.
+std::string meta_event(const chat::PreparedTurn& turn) {
+    json::object meta;
+    meta["conversation_id"] = turn.conversation_id;
+    meta["user_message_id"] = turn.user_message.id;
+    meta["new_conversation"] = turn.new_conversation;
+    add_turn_insight(meta, turn);
+    return http::sse_event("meta", json::serialize(meta));
+}
+
+// The stream of one turn. It owns the prepared turn until the LLM is asked, then frees it: a
+// stream may last minutes, thousands at once, and keeps only what storing the reply needs.
 asio::awaitable<void> stream_turn(chat::ChatService& chat,
                                   std::shared_ptr<chat::PreparedTurn> turn,
                                   http::BodyWriter& out) {
-    json::object meta;
-    meta["conversation_id"] = turn->conversation_id;
-    meta["user_message_id"] = turn->user_message.id;
-    meta["new_conversation"] = turn->new_conversation;
-    add_turn_insight(meta, *turn);
-    if (!co_await out.write(http::sse_event("meta", json::serialize(meta)))) co_return;
+    if (!co_await out.write(meta_event(*turn))) co_return;
 
     llm::DeltaSink sink = [&out](std::string_view delta) -> asio::awaitable<bool> {
         json::object piece;
@@ -63,7 +69,9 @@ asio::awaitable<void> stream_turn(chat::ChatService& chat,
     std::optional<chat::TurnError> failure;
     std::string broken;  // anything else, e.g. the reply could not be stored (database busy)
     try {
-        result = co_await chat.stream(std::move(*turn), std::move(sink));
+        auto answering = chat.stream(std::move(*turn), std::move(sink));
+        turn.reset();
+        result = co_await std::move(answering);
     } catch (const chat::TurnError& error) {
         failure = error;
     } catch (const std::exception& error) {
@@ -99,10 +107,10 @@ asio::awaitable<http::Response> post_chat(Services& services, http::Request& req
     auto& chat = services.chat;
     auto prepared = co_await begin_turn(chat, std::move(turn_request));
     if (stream) {
-        auto turn = std::make_shared<chat::PreparedTurn>(std::move(prepared));
-        co_return http::sse_response([&chat, turn](http::BodyWriter& out) {
-            return stream_turn(chat, turn, out);
-        });
+        // The body is written once: its writer hands the turn over (a std::function: copyable).
+        co_return http::sse_response(
+            [&chat, turn = std::make_shared<chat::PreparedTurn>(std::move(prepared))](
+                http::BodyWriter& out) mutable { return stream_turn(chat, std::move(turn), out); });
     }
     json::object body;
     body["conversation_id"] = prepared.conversation_id;

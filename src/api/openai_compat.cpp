@@ -154,18 +154,26 @@ struct StreamState {
     bool include_usage = false;
 };
 
-asio::awaitable<void> stream_completion(chat::ChatService& chat, std::shared_ptr<StreamState> state,
-                                        http::BodyWriter& out) {
-    const std::string id = "chatcmpl-" + state->turn.user_message.id;
-    const std::int64_t created = util::unix_seconds_now();
-    json::object first = chunk(id, created, state->model);
+// The stream's first chunk: the assistant's role, no text yet.
+std::string role_chunk(const std::string& id, std::int64_t created, const std::string& model) {
+    json::object first = chunk(id, created, model);
     json::object role;
     role["role"] = "assistant";
     role["content"] = "";
     first["choices"] = json::array{choice_delta(std::move(role), nullptr)};
-    if (!co_await out.write(data_line(first))) co_return;
+    return data_line(first);
+}
 
+// Owns the prepared turn until the LLM is asked, then frees it: a stream may last minutes,
+// thousands at once, and keeps only what storing the reply needs.
+asio::awaitable<void> stream_completion(chat::ChatService& chat, std::shared_ptr<StreamState> state,
+                                        http::BodyWriter& out) {
+    const std::string id = "chatcmpl-" + state->turn.user_message.id;
+    const std::int64_t created = util::unix_seconds_now();
     const std::string model = state->model;
+    const bool include_usage = state->include_usage;
+    if (!co_await out.write(role_chunk(id, created, model))) co_return;
+
     llm::DeltaSink sink = [&out, &id, created, &model](std::string_view text) -> asio::awaitable<bool> {
         json::object piece = chunk(id, created, model);
         json::object delta;
@@ -176,7 +184,9 @@ asio::awaitable<void> stream_completion(chat::ChatService& chat, std::shared_ptr
     std::optional<chat::TurnResult> result;
     std::optional<chat::TurnError> failure;
     try {
-        result = co_await chat.stream(std::move(state->turn), std::move(sink));
+        auto answering = chat.stream(std::move(state->turn), std::move(sink));
+        state.reset();
+        result = co_await std::move(answering);
     } catch (const chat::TurnError& error) {
         failure = error;
     }
@@ -196,7 +206,7 @@ asio::awaitable<void> stream_completion(chat::ChatService& chat, std::shared_ptr
     const auto finish = result->finish_reason.empty() ? std::string("stop") : result->finish_reason;
     last["choices"] = json::array{choice_delta(json::object(), json::value(finish))};
     if (!co_await out.write(data_line(last))) co_return;
-    if (state->include_usage) {
+    if (include_usage) {
         json::object usage_chunk = chunk(id, created, model);
         usage_chunk["choices"] = json::array();
         auto usage = usage_json(*result);
@@ -230,8 +240,9 @@ asio::awaitable<http::Response> completions(Services& services, http::Request& r
     if (parsed.stream) {
         auto state = std::make_shared<StreamState>(
             StreamState{std::move(prepared), parsed.model, parsed.include_usage});
-        auto response = http::sse_response([&chat, state](http::BodyWriter& out) {
-            return stream_completion(chat, state, out);
+        // The body is written once: its writer hands the state over (a std::function: copyable).
+        auto response = http::sse_response([&chat, state](http::BodyWriter& out) mutable {
+            return stream_completion(chat, std::move(state), out);
         });
         response.headers.emplace_back("X-Conversation-Id", conversation_id);
         co_return response;

@@ -261,26 +261,30 @@ std::optional<double> ChatService::earlier_valence(
 }
 
 Task<TurnResult> ChatService::complete(PreparedTurn turn) {
-    return finish(std::move(turn), {});
+    return finish(turn, {});
 }
 
 Task<TurnResult> ChatService::stream(PreparedTurn turn, llm::DeltaSink sink) {
     if (!sink) throw std::invalid_argument("stream() needs a sink");
-    return finish(std::move(turn), std::move(sink));
+    return finish(turn, std::move(sink));
 }
 
-Task<TurnResult> ChatService::finish(PreparedTurn turn, llm::DeltaSink sink) {
+Task<TurnResult> ChatService::finish(PreparedTurn& turn, llm::DeltaSink sink) {
     llm::ChatRequest request;
     request.messages = std::move(turn.prompt.messages);
     request.temperature = turn.temperature;
     request.max_tokens = turn.max_tokens;
-    // A streamed answer may take minutes, thousands of them at once: while the LLM answers, the
-    // turn keeps only what storing the reply needs (the recall and the message text were for the
-    // prompt and the client's first event).
-    std::vector<memory::RecalledMemory>().swap(turn.memories);
-    std::string().swap(turn.user_message.content);
-    turn.emotion = {};  // its scores are a map of nine; the record keeps what is stored
-    turn.suggested_goal.reset();
+    PendingTurn pending;
+    pending.user_id = std::move(turn.user_id);
+    pending.conversation_id = std::move(turn.conversation_id);
+    pending.user_message_id = std::move(turn.user_message.id);
+    pending.estimated_prompt_tokens = turn.prompt.estimated_tokens;
+    pending.record = std::move(turn.record);
+    return answer(std::move(request), std::move(sink), std::move(pending));
+}
+
+Task<TurnResult> ChatService::answer(llm::ChatRequest request, llm::DeltaSink sink,
+                                     PendingTurn turn) {
     std::optional<llm::Completion> done;
     std::optional<llm::LlmError> failure;
     try {
@@ -292,26 +296,32 @@ Task<TurnResult> ChatService::finish(PreparedTurn turn, llm::DeltaSink sink) {
     } catch (const llm::LlmError& error) {
         failure = error;
     }
-    if (failure) {
-        const auto status = failure->kind() == llm::LlmError::Kind::cancelled
-                                ? store::MessageStatus::interrupted
-                                : store::MessageStatus::failed;
-        const std::string partial = failure->partial_text();
-        // The message's memory and emotion are kept even when no reply came.
-        co_await record(turn, partial.empty() ? nullptr : &partial, status, nullptr);
-        log::warn("chat turn without a reply",
-                  {{"conversation_id", std::string_view(turn.conversation_id)},
-                   {"reason", llm::to_string(failure->kind())},
-                   {"error", std::string_view(failure->what())}});
-        throw TurnError(*failure, turn.conversation_id, turn.user_message.id);
-    }
+    if (failure) co_await store_unanswered(turn, *failure);
+    co_return co_await store_answer(turn, std::move(*done));
+}
+
+Task<void> ChatService::store_unanswered(PendingTurn& turn, const llm::LlmError& failure) {
+    const auto status = failure.kind() == llm::LlmError::Kind::cancelled
+                            ? store::MessageStatus::interrupted
+                            : store::MessageStatus::failed;
+    const std::string partial = failure.partial_text();
+    // The message's memory and emotion are kept even when no reply came.
+    co_await record(turn, partial.empty() ? nullptr : &partial, status, nullptr);
+    log::warn("chat turn without a reply",
+              {{"conversation_id", std::string_view(turn.conversation_id)},
+               {"reason", llm::to_string(failure.kind())},
+               {"error", std::string_view(failure.what())}});
+    throw TurnError(failure, turn.conversation_id, turn.user_message_id);
+}
+
+Task<TurnResult> ChatService::store_answer(PendingTurn& turn, llm::Completion done) {
     TurnResult result;
-    result.usage = done->usage;
-    result.llm_latency = done->latency;
-    result.finish_reason = done->finish_reason;
-    result.estimated_prompt_tokens = turn.prompt.estimated_tokens;
-    result.estimated_completion_tokens = estimate_tokens(done->text);
-    auto reply = co_await record(turn, &done->text, store::MessageStatus::complete, &*done);
+    result.usage = done.usage;
+    result.llm_latency = done.latency;
+    result.finish_reason = done.finish_reason;
+    result.estimated_prompt_tokens = turn.estimated_prompt_tokens;
+    result.estimated_completion_tokens = estimate_tokens(done.text);
+    auto reply = co_await record(turn, &done.text, store::MessageStatus::complete, &done);
     if (!reply) {
         throw TurnError(TurnError::Kind::reply_lost,
                         "the conversation was deleted before the reply could be stored");
@@ -320,7 +330,7 @@ Task<TurnResult> ChatService::finish(PreparedTurn turn, llm::DeltaSink sink) {
     co_return result;
 }
 
-Task<std::optional<store::Message>> ChatService::record(PreparedTurn& turn, const std::string* text,
+Task<std::optional<store::Message>> ChatService::record(PendingTurn& turn, const std::string* text,
                                                        store::MessageStatus status,
                                                        const llm::Completion* done) {
     if (text != nullptr) {

@@ -137,11 +137,25 @@ private:
     Task<void> recall_memories(PreparedTurn& turn);
     // The mean valence of the person's earlier messages in the window (at least two), if any.
     std::optional<double> earlier_valence(const std::vector<store::Message>& window) const;
-    // complete() and stream() (an empty sink: not streamed). They are not coroutines themselves,
-    // so that the large PreparedTurn sits in one coroutine frame only for as long as a stream lasts.
-    Task<TurnResult> finish(PreparedTurn turn, llm::DeltaSink sink);
+    // What storing the reply needs of a turn, all a turn keeps while the LLM answers (a stream
+    // may last minutes, thousands at once): not the prompt, the recall or the message text.
+    struct PendingTurn {
+        std::string user_id;
+        std::string conversation_id;
+        std::string user_message_id;
+        int estimated_prompt_tokens = 0;
+        store::TurnRecord record;
+    };
+    // complete() and stream() (an empty sink: not streamed). Not a coroutine: the PreparedTurn
+    // is gone before the LLM is asked; only the PendingTurn waits in the coroutine frame.
+    Task<TurnResult> finish(PreparedTurn& turn, llm::DeltaSink sink);
+    Task<TurnResult> answer(llm::ChatRequest request, llm::DeltaSink sink, PendingTurn turn);
+    // After the LLM failed: stores what the turn has (and the partial reply), then throws
+    // TurnError llm.
+    Task<void> store_unanswered(PendingTurn& turn, const llm::LlmError& failure);
+    Task<TurnResult> store_answer(PendingTurn& turn, llm::Completion done);
     // Writes the turn's rows with the reply (none when `text` is null); returns the stored reply.
-    Task<std::optional<store::Message>> record(PreparedTurn& turn, const std::string* text,
+    Task<std::optional<store::Message>> record(PendingTurn& turn, const std::string* text,
                                                store::MessageStatus status,
                                                const llm::Completion* done);
 

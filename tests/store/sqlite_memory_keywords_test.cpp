@@ -7,7 +7,6 @@
 #include <string>
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +14,7 @@
 
 #include "store/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "raw_database.hpp"
 
 namespace companion::store {
 namespace {
@@ -27,36 +27,12 @@ T run(boost::asio::awaitable<T> task) {
     return future.get();
 }
 
-// A plain connection of its own to the database file.
-class RawDatabase {
-  public:
-    explicit RawDatabase(const std::string& path) {
-        if (sqlite3_open(path.c_str(), &handle_) != SQLITE_OK) {
-            throw std::runtime_error("cannot open " + path);
-        }
-        sqlite3_busy_timeout(handle_, 5000);
-    }
-    ~RawDatabase() { sqlite3_close(handle_); }
-    RawDatabase(const RawDatabase&) = delete;
-    RawDatabase& operator=(const RawDatabase&) = delete;
+using testing::RawDatabase;
 
-    void exec(const std::string& sql) {
-        char* message = nullptr;
-        if (sqlite3_exec(handle_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-            std::string error = message != nullptr ? message : sqlite3_errmsg(handle_);
-            sqlite3_free(message);
-            throw std::runtime_error(error);
-        }
-    }
-
-    // FTS5's own check that the index holds exactly the words of the content table's rows.
-    void check_keyword_index() {
-        exec("INSERT INTO memories_fts (memories_fts, rank) VALUES ('integrity-check', 1)");
-    }
-
-  private:
-    sqlite3* handle_ = nullptr;
-};
+// FTS5's own check that the index holds exactly the words of the content table's rows.
+void check_keyword_index(RawDatabase& raw) {
+    raw.exec("INSERT INTO memories_fts (memories_fts, rank) VALUES ('integrity-check', 1)");
+}
 
 class SqliteMemoryKeywords : public ::testing::Test {
   protected:
@@ -97,7 +73,7 @@ TEST_F(SqliteMemoryKeywords, TheIndexHoldsExactlyTheWordsOfTheRowsAfterEveryKind
     const auto kasimir = run(store->insert_memory(first));
     const auto olga = run(store->insert_memory(memory_of(user, "Olga sings in a choir")));
     run(store->insert_memory(memory_of(user, "Anna lives in Toronto")));
-    raw.check_keyword_index();
+    check_keyword_index(raw);
 
     MemoryUpdate rewrite;
     rewrite.content = "Kasimir switched to the trombone";
@@ -109,26 +85,26 @@ TEST_F(SqliteMemoryKeywords, TheIndexHoldsExactlyTheWordsOfTheRowsAfterEveryKind
     run(store->replace_embeddings(
         {EmbeddingReplacement{user.id, olga.id, "Olga sings in a choir", {1.0f}, "other"}}));
     run(store->delete_conversation(user.id, conversation.id));  // conversation_id SET NULL
-    raw.check_keyword_index();
+    check_keyword_index(raw);
     EXPECT_EQ(hits(*store, user, "cello"), 0u);
     EXPECT_EQ(hits(*store, user, "trombone"), 1u);
 
     run(store->delete_memory(user.id, olga.id));
-    raw.check_keyword_index();
+    check_keyword_index(raw);
     run(store->delete_all_memories(user.id));
-    raw.check_keyword_index();
+    check_keyword_index(raw);
 
     const auto leaving = run(store->create_user(NewUser{"bob", {}, "hash", false}));
     run(store->insert_memory(memory_of(leaving, "Bob keeps bees")));
     run(store->delete_user(leaving.id));  // the memories go by cascade
-    raw.check_keyword_index();
+    check_keyword_index(raw);
     EXPECT_EQ(hits(*store, leaving, "bees"), 0u);
 
     // The check sees a drift: a change of content that bypasses the trigger.
     run(store->insert_memory(memory_of(user, "Kasimir plays the cello")));
     raw.exec("DROP TRIGGER memories_fts_after_update");
     raw.exec("UPDATE memories SET content = 'something else entirely'");
-    EXPECT_THROW(raw.check_keyword_index(), std::runtime_error);
+    EXPECT_THROW(check_keyword_index(raw), std::runtime_error);
 }
 
 TEST_F(SqliteMemoryKeywords, TheMigrationIndexesTheMemoriesWrittenBeforeIt) {
@@ -154,7 +130,8 @@ TEST_F(SqliteMemoryKeywords, TheMigrationIndexesTheMemoriesWrittenBeforeIt) {
     const auto found = run(store->keyword_search_memories(user.id, "cello", "builtin", 10));
     ASSERT_EQ(found.size(), 1u);
     EXPECT_EQ(found[0].memory.id, before.id);
-    RawDatabase(path()).check_keyword_index();
+    RawDatabase after(path());
+    check_keyword_index(after);
 }
 
 }  // namespace

@@ -6,7 +6,6 @@
 #include <string>
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -15,6 +14,7 @@
 
 #include "store/errors.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "raw_database.hpp"
 
 namespace companion::store {
 namespace {
@@ -27,42 +27,7 @@ T run(boost::asio::awaitable<T> task) {
     return future.get();
 }
 
-// A second, plain connection to the same file, to look at what the store wrote.
-class RawDatabase {
-public:
-    explicit RawDatabase(const std::string& path) {
-        if (sqlite3_open(path.c_str(), &handle_) != SQLITE_OK) {
-            throw std::runtime_error("cannot open " + path);
-        }
-    }
-    ~RawDatabase() { sqlite3_close(handle_); }
-    RawDatabase(const RawDatabase&) = delete;
-    RawDatabase& operator=(const RawDatabase&) = delete;
-
-    // The first column of the first row, as text.
-    std::string text(const std::string& sql) {
-        sqlite3_stmt* statement = nullptr;
-        if (sqlite3_prepare_v2(handle_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
-            throw std::runtime_error(sqlite3_errmsg(handle_));
-        }
-        std::string result;
-        if (sqlite3_step(statement) == SQLITE_ROW) {
-            const auto* value = sqlite3_column_text(statement, 0);
-            if (value != nullptr) result = reinterpret_cast<const char*>(value);
-        }
-        sqlite3_finalize(statement);
-        return result;
-    }
-
-    void exec(const std::string& sql) {
-        if (sqlite3_exec(handle_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
-            throw std::runtime_error(sqlite3_errmsg(handle_));
-        }
-    }
-
-private:
-    sqlite3* handle_ = nullptr;
-};
+using testing::RawDatabase;
 
 class SqliteStoreTest : public ::testing::Test {
 protected:

@@ -116,6 +116,21 @@ void require_own(Connection& db, const char* table, const std::optional<std::str
 
 // ---- memories ----
 
+namespace sqlite {
+
+void insert_memory_row(Connection& db, const Memory& memory) {
+    db.prepare(
+          "INSERT INTO memories (id, user_id, conversation_id, source_message_id, "
+          "content, embedding, embedding_model, embedding_dimension, importance, "
+          "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)")
+        .bind(memory.id, memory.user_id, memory.conversation_id, memory.source_message_id,
+              memory.content, BlobView{encode_embedding(memory.embedding)}, memory.embedding_model,
+              memory.embedding_dimension, memory.importance, memory.created_at)
+        .run();
+}
+
+}  // namespace sqlite
+
 Task<Memory> SqliteStore::insert_memory(Memory memory) {
     co_return co_await write([&](Connection& db) {
         require_own(db, "conversations", memory.conversation_id, memory.user_id);
@@ -125,15 +140,7 @@ Task<Memory> SqliteStore::insert_memory(Memory memory) {
         memory.access_count = 0;
         memory.last_accessed_at.reset();
         memory.created_at = memory.updated_at = next_timestamp();
-        db.prepare(
-              "INSERT INTO memories (id, user_id, conversation_id, source_message_id, "
-              "content, embedding, embedding_model, embedding_dimension, importance, "
-              "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)")
-            .bind(memory.id, memory.user_id, memory.conversation_id, memory.source_message_id,
-                  memory.content, BlobView{sqlite::encode_embedding(memory.embedding)},
-                  memory.embedding_model, memory.embedding_dimension, memory.importance,
-                  memory.created_at)
-            .run();
+        sqlite::insert_memory_row(db, memory);
         return memory;
     });
 }

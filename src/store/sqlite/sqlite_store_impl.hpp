@@ -172,6 +172,10 @@ std::vector<float> decode_embedding(std::string_view bytes);
 
 std::int64_t micros(Timestamp timestamp);
 
+// The memory's row as given (id, embedding dimension and timestamps already set): shared by
+// insert_memory and record_turn.
+void insert_memory_row(Connection& db, const Memory& memory);
+
 // Keeps the first `limit` of rows fetched with LIMIT limit + 1; a next cursor only when more
 // rows follow.
 template <class Row, class PositionOf>

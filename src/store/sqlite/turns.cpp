@@ -11,7 +11,6 @@ namespace companion::store {
 
 namespace {
 
-using sqlite::BlobView;
 using sqlite::Connection;
 
 // A message the turn's rows refer to must be the user's, in the turn's conversation.
@@ -67,15 +66,7 @@ Task<std::optional<RecordedTurn>> SqliteStore::record_turn(TurnRecord record) {
         }
         if (record.memory) {
             auto& memory = *record.memory;
-            db.prepare(
-                  "INSERT INTO memories (id, user_id, conversation_id, source_message_id, "
-                  "content, embedding, embedding_model, embedding_dimension, importance, "
-                  "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)")
-                .bind(memory.id, memory.user_id, memory.conversation_id, memory.source_message_id,
-                      memory.content, BlobView{sqlite::encode_embedding(memory.embedding)},
-                      memory.embedding_model, memory.embedding_dimension, memory.importance,
-                      memory.created_at)
-                .run();
+            sqlite::insert_memory_row(db, memory);
             recorded.memory = std::move(memory);
         } else if (record.refresh_memory_id && util::is_uuid(*record.refresh_memory_id)) {
             auto statement = db.prepare(
